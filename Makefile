@@ -4,8 +4,9 @@
 # Debian packages the build, the tests and the benchmarks need.
 DEB_BUILD = build-essential cmake pkg-config clang libclang-rt-14-dev \
 	libsodium-dev libargon2-dev libjansson-dev libuv1-dev libsqlite3-dev \
-	libbearssl-dev libsystemd-dev libprotobuf-c-dev protobuf-c-compiler
-DEB_TEST = dnsutils knot-dnsutils ldnsutils curl sqlite3 python3 systemd
+	libbearssl-dev libsystemd-dev libprotobuf-c-dev protobuf-c-compiler \
+	libhttp-parser-dev libyaml-dev
+DEB_TEST = dnsutils knot-dnsutils ldnsutils curl sqlite3 python3 systemd openssl ca-certificates
 DEB_BENCH = nsd dnsperf wrk
 DEBS = $(DEB_BUILD) $(DEB_TEST)
 
