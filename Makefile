@@ -10,6 +10,8 @@ DEB_TEST = dnsutils knot-dnsutils ldnsutils curl sqlite3 python3 systemd openssl
 DEB_BENCH = nsd dnsperf wrk
 DEBS = $(DEB_BUILD) $(DEB_TEST)
 
+MAKEFLAGS += --no-print-directory
+
 BUILD_DIR ?= build
 TEST_DIR ?= build-test
 FUZZ_DIR ?= build-fuzz

@@ -40,6 +40,9 @@ void log_setlevel(enum dm_log_level level)
 }
 
 static void log_vwrite(enum dm_log_level level, int errnum, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void log_vwrite(enum dm_log_level level, int errnum, const char *fmt, va_list ap)
 {
 	if (level > log_level)
 		return;
