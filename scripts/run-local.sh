@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
-# Starts a local single-node mesh with the embedded defaults (loopback, high
-# ports, sqlite under ./var). Until the node services land, shows the version.
+# `make run`: a single-node mesh in the foreground with the embedded defaults
+# (DNS on 127.0.0.1:5353, HTTP on 127.0.0.1:8053 once dnsmesh-https exists,
+# sqlite under ./var, sockets in ./var/run). ^C stops every service.
+# As root, each service runs as its own user; they are created first.
 set -eu
-bindir="${1:-build}/bin"
-mkdir -p var
-if [ -x "$bindir/dnsmeshd" ]; then
-	exec "$bindir/dnsmeshd"
+bindir="$(cd "${1:-build}/bin" && pwd)"
+[ -x "$bindir/dnsmeshd" ] || { echo "run-local.sh: $bindir/dnsmeshd is not built" >&2; exit 1; }
+if [ "$(id -u)" -eq 0 ]; then
+	"$(dirname "$0")/create-service-users.sh"
 fi
-"$bindir/dnsmesh" --version
-echo "dnsmeshd is not built yet: only the core library and the CLI stub exist."
+mkdir -p var
+
+cat <<EOT
+dnsmesh node starting (stop with ^C). Things to try from another shell, in this directory:
+
+  $bindir/dnsmesh-node-admin put hello.example.org 'hello from dnsmesh' 300
+  dig @127.0.0.1 -p 5353 hello.example.org TXT +short
+  $bindir/dnsmesh-node-admin stats
+
+EOT
+exec "$bindir/dnsmeshd"

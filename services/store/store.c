@@ -128,6 +128,7 @@ static int notify_add(struct store *st, struct notify_batch *nb, const char *nam
 	dm__record__init(rec);
 	rec->name = (char *)name;
 	if (has_value) {
+		rec->has_value = true;
 		rec->value.data = (uint8_t *)value;
 		rec->value.len = value_len;
 	}
@@ -372,6 +373,7 @@ static int collect_row(const struct store_row *row, void *arg)
 	Dm__Record *rec = &g->recs[g->count];
 	dm__record__init(rec);
 	rec->name = name;
+	rec->has_value = true;
 	rec->value.data = value;
 	rec->value.len = row->value_len;
 	rec->has_ttl = rec->has_expires_at = rec->has_stored_ms = true;

@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark, one after the other. Usage: bench/run.sh [BUILD_DIR]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+"$here/run_dns.sh" "$@"
