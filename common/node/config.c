@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/un.h>
 
 #include "common/node/log.h"
@@ -64,6 +65,25 @@ static int get_double(const char *name, double dflt, double *out, char *err, siz
 	}
 	*out = d;
 	return 0;
+}
+
+/* node.md §2: exactly 1/true/yes/on after trimming; `fold` lower-cases first. */
+static bool get_truthy(const char *name, bool dflt, bool fold)
+{
+	const char *v = secure_getenv(name);
+	if (v == NULL)
+		return dflt;
+	while (isspace((unsigned char)*v))
+		v++;
+	size_t n = strlen(v);
+	while (n > 0 && isspace((unsigned char)v[n - 1]))
+		n--;
+	static const char *const yes[] = {"1", "true", "yes", "on"};
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (strlen(yes[i]) == n &&
+		    (fold ? strncasecmp(v, yes[i], n) : strncmp(v, yes[i], n)) == 0)
+			return true;
+	return false;
 }
 
 static int get_str(const char *name, const char *dflt, char *out, size_t cap, char *err,
@@ -140,6 +160,120 @@ static int get_zones(struct dm_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* <dir>/<stem>_tokens<ext> of the record store path (node.md §2.1). */
+static int default_token_db(const char *db_path, char *out, size_t cap)
+{
+	const char *slash = strrchr(db_path, '/');
+	const char *base = slash ? slash + 1 : db_path;
+	const char *dot = strrchr(base, '.');
+	if (dot == NULL || dot == base)
+		dot = base + strlen(base);
+	int n = snprintf(out, cap, "%.*s_tokens%s", (int)(dot - db_path), db_path, dot);
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+/* The https-frontend's variables and the token store path (which the store uses). */
+static int get_http(struct dm_config *cfg, char *err, size_t errlen)
+{
+	if (get_str("DMP_TLS_CERT", "", cfg->tls_cert, sizeof(cfg->tls_cert), err, errlen) < 0 ||
+	    get_str("DMP_TLS_KEY", "", cfg->tls_key, sizeof(cfg->tls_key), err, errlen) < 0 ||
+	    get_double("DMP_HTTP_RATE", 10.0, &cfg->http_rate, err, errlen) < 0 ||
+	    get_double("DMP_HTTP_BURST", 100.0, &cfg->http_burst, err, errlen) < 0 ||
+	    get_u32("DMP_HTTP_MAX_CONCURRENCY", 512, 1, 65536, &cfg->http_max_conns, err,
+		    errlen) < 0 ||
+	    get_u32("DMP_HTTP_MAX_CONNS_PER_IP", 64, 0, 65536, &cfg->http_max_conns_per_ip, err,
+		    errlen) < 0 ||
+	    get_u32("DMP_HTTP_HEADER_TIMEOUT_MS", 10000, 100, 600000, &cfg->http_header_ms, err,
+		    errlen) < 0 ||
+	    get_u32("DMP_HTTP_BODY_TIMEOUT_MS", 20000, 100, 600000, &cfg->http_body_ms, err,
+		    errlen) < 0 ||
+	    get_u32("DMP_HTTP_IDLE_TIMEOUT_MS", 30000, 100, 3600000, &cfg->http_idle_ms, err,
+		    errlen) < 0)
+		return -1;
+	if ((cfg->tls_cert[0] == '\0') != (cfg->tls_key[0] == '\0')) {
+		set_err(err, errlen, "DMP_TLS_CERT and DMP_TLS_KEY: set both or neither");
+		return -1;
+	}
+	/* DMP_OPERATOR_TOKEN wins over the legacy DMP_HTTP_TOKEN. */
+	const char *tok = env("DMP_OPERATOR_TOKEN");
+	if (get_str(tok ? "DMP_OPERATOR_TOKEN" : "DMP_HTTP_TOKEN", "", cfg->operator_token,
+		    sizeof(cfg->operator_token), err, errlen) < 0 ||
+	    get_str("DMP_AUTH_MODE", "", cfg->auth_mode, sizeof(cfg->auth_mode), err, errlen) <
+		    0)
+		return -1;
+	cfg->token_db_explicit = env("DMP_TOKEN_DB_PATH") != NULL;
+	if (cfg->token_db_explicit) {
+		if (get_str("DMP_TOKEN_DB_PATH", "", cfg->token_db_path,
+			    sizeof(cfg->token_db_path), err, errlen) < 0)
+			return -1;
+	} else if (default_token_db(cfg->db_path, cfg->token_db_path,
+				    sizeof(cfg->token_db_path)) < 0) {
+		set_err(err, errlen, "DMP_DB_PATH: too long to derive DMP_TOKEN_DB_PATH");
+		return -1;
+	}
+	/* DMP_REGISTRATION_ENABLED is not lower-cased (node.md §2). */
+	cfg->registration_enabled = get_truthy("DMP_REGISTRATION_ENABLED", false, false);
+	if (get_str("DMP_NODE_HOSTNAME", "", cfg->node_hostname, sizeof(cfg->node_hostname), err,
+		    errlen) < 0 ||
+	    get_str("DMP_REGISTRATION_ALLOWLIST", "", cfg->registration_allowlist,
+		    sizeof(cfg->registration_allowlist), err, errlen) < 0 ||
+	    get_u32("DMP_REGISTRATION_TOKEN_TTL_SECONDS", 7776000, 0, 0x7fffffff,
+		    &cfg->registration_token_ttl, err, errlen) < 0 ||
+	    get_double("DMP_REGISTRATION_ISSUED_RATE_PER_SEC", 10.0, &cfg->issued_rate, err,
+		       errlen) < 0 ||
+	    get_double("DMP_REGISTRATION_ISSUED_RATE_BURST", 50.0, &cfg->issued_burst, err,
+		       errlen) < 0 ||
+	    get_double("DMP_REGISTRATION_ENDPOINT_RATE_PER_SEC", 5.0 / 3600.0,
+		       &cfg->registration_rate, err, errlen) < 0 ||
+	    get_double("DMP_REGISTRATION_ENDPOINT_RATE_BURST", 5.0, &cfg->registration_burst,
+		       err, errlen) < 0)
+		return -1;
+	if (cfg->issued_burst > 4294967295.0) {
+		set_err(err, errlen, "DMP_REGISTRATION_ISSUED_RATE_BURST: too large");
+		return -1;
+	}
+	/* DMP_CLAIM_PROVIDER: on unless 0/false/no/off, case-insensitively. */
+	const char *cp = secure_getenv("DMP_CLAIM_PROVIDER");
+	cfg->claim_provider = true;
+	if (cp != NULL) {
+		static const char *const off[] = {"0", "false", "no", "off"};
+		char t[16];
+		size_t n = 0;
+		while (*cp != '\0' && isspace((unsigned char)*cp))
+			cp++;
+		while (cp[n] != '\0' && n < sizeof(t) - 1) {
+			t[n] = (char)tolower((unsigned char)cp[n]);
+			n++;
+		}
+		while (n > 0 && isspace((unsigned char)t[n - 1]))
+			n--;
+		t[n] = '\0';
+		for (size_t i = 0; i < sizeof(off) / sizeof(off[0]); i++)
+			if (strcmp(t, off[i]) == 0)
+				cfg->claim_provider = false;
+	}
+	/* The zone is used verbatim, as the reference does (node.md §11.2). */
+	const char *zone = env("DMP_CLAIM_PROVIDER_ZONE");
+	const char *zvar = "DMP_CLAIM_PROVIDER_ZONE";
+	if (zone == NULL) {
+		zone = env("DMP_CLUSTER_BASE_DOMAIN");
+		zvar = "DMP_CLUSTER_BASE_DOMAIN";
+	}
+	if (zone == NULL) {
+		zone = env("DMP_DOMAIN");
+		zvar = "DMP_DOMAIN";
+	}
+	if (zone != NULL && get_str(zvar, "", cfg->claim_zone, sizeof(cfg->claim_zone), err,
+				    errlen) < 0)
+		return -1;
+	cfg->heartbeat_enabled = get_truthy("DMP_HEARTBEAT_ENABLED", false, false);
+	if (get_str("DMP_HEARTBEAT_SELF_ENDPOINT", "", cfg->heartbeat_endpoint,
+		    sizeof(cfg->heartbeat_endpoint), err, errlen) < 0)
+		return -1;
+	cfg->sync_token_set = env("DMP_SYNC_PEER_TOKEN") != NULL;
+	return 0;
+}
+
 int dm_config_from_env(struct dm_config *cfg, char *err, size_t errlen)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -183,6 +317,8 @@ int dm_config_from_env(struct dm_config *cfg, char *err, size_t errlen)
 	    get_u32("DMP_MAX_VALUES_PER_NAME", 64, 0, 100000, &cfg->max_values_per_name, err,
 		    errlen) < 0 ||
 	    get_str("DMP_DOMAIN", "", cfg->domain, sizeof(cfg->domain), err, errlen) < 0)
+		return -1;
+	if (get_http(cfg, err, errlen) < 0)
 		return -1;
 	const char *level = env("DMP_LOG_LEVEL");
 	cfg->log_level = log_level_parse(level);

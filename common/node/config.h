@@ -44,6 +44,33 @@ struct dm_config {
 	uint32_t max_ttl;                /* DMP_MAX_TTL */
 	uint32_t max_value_bytes;        /* DMP_MAX_VALUE_BYTES */
 	uint32_t max_values_per_name;    /* DMP_MAX_VALUES_PER_NAME (0 disables) */
+	/* HTTP (https-frontend) */
+	char tls_cert[DM_PATH_MAX];      /* DMP_TLS_CERT: PEM chain, leaf first ("" = plain HTTP) */
+	char tls_key[DM_PATH_MAX];       /* DMP_TLS_KEY: PEM private key (RSA or EC) */
+	double http_rate, http_burst;    /* DMP_HTTP_RATE, DMP_HTTP_BURST (0 disables) */
+	uint32_t http_max_conns;         /* DMP_HTTP_MAX_CONCURRENCY: open connections */
+	uint32_t http_max_conns_per_ip;  /* DMP_HTTP_MAX_CONNS_PER_IP (0 = no per-IP cap) */
+	uint32_t http_header_ms;         /* DMP_HTTP_HEADER_TIMEOUT_MS: headers complete by then */
+	uint32_t http_body_ms;           /* DMP_HTTP_BODY_TIMEOUT_MS: whole request by then */
+	uint32_t http_idle_ms;           /* DMP_HTTP_IDLE_TIMEOUT_MS: keep-alive between requests */
+	/* write authorization (node.md §6); tokens are secrets: never logged */
+	char operator_token[256];        /* DMP_OPERATOR_TOKEN, else DMP_HTTP_TOKEN */
+	char auth_mode[32];              /* DMP_AUTH_MODE; "" = derived */
+	char token_db_path[DM_PATH_MAX]; /* DMP_TOKEN_DB_PATH, default <stem>_tokens<ext> */
+	bool token_db_explicit;          /* DMP_TOKEN_DB_PATH was set */
+	/* self-service registration (node.md §7) */
+	bool registration_enabled;       /* DMP_REGISTRATION_ENABLED */
+	char node_hostname[256];         /* DMP_NODE_HOSTNAME */
+	char registration_allowlist[1024]; /* DMP_REGISTRATION_ALLOWLIST (comma list) */
+	uint32_t registration_token_ttl; /* DMP_REGISTRATION_TOKEN_TTL_SECONDS (0 = never) */
+	double issued_rate, issued_burst; /* DMP_REGISTRATION_ISSUED_RATE_PER_SEC / _BURST */
+	double registration_rate, registration_burst; /* DMP_REGISTRATION_ENDPOINT_RATE_* */
+	/* claims and discovery (node.md §2.4, §5.9, §11) */
+	bool claim_provider;             /* DMP_CLAIM_PROVIDER (default on) */
+	char claim_zone[DM_ZONE_MAX];    /* DMP_CLAIM_PROVIDER_ZONE → DMP_CLUSTER_BASE_DOMAIN → DMP_DOMAIN */
+	bool heartbeat_enabled;          /* DMP_HEARTBEAT_ENABLED */
+	char heartbeat_endpoint[256];    /* DMP_HEARTBEAT_SELF_ENDPOINT */
+	bool sync_token_set;             /* DMP_SYNC_PEER_TOKEN is set (value not kept here) */
 	/* misc */
 	char domain[DM_ZONE_MAX];        /* DMP_DOMAIN (claim-zone fallback only) */
 	int log_level;                   /* DMP_LOG_LEVEL */

@@ -8,6 +8,7 @@
  *   load FILE|-               bulk publish "NAME<TAB>TTL<TAB>VALUE" lines
  *   stats                     live records and names
  *   watch                     print the snapshot and every later change
+ *   token issue|list|revoke   user tokens of multi-tenant nodes (token.c)
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -21,6 +22,7 @@
 #include "common/node/config.h"
 #include "common/node/ipc.h"
 #include "common/node/log.h"
+#include "services/admin/admin.h"
 
 #define REQUEST_TIMEOUT_MS 10000
 #define LOAD_WINDOW        256 /* writes in flight during `load` */
@@ -49,7 +51,7 @@ static void finish(int status)
 static void usage(void)
 {
 	fprintf(stderr, "usage: dnsmesh-node-admin put NAME VALUE [TTL] | get NAME | delete NAME "
-			"[VALUE] | load FILE | stats | watch\n");
+			"[VALUE] | load FILE | stats | watch | token issue|list|revoke ...\n");
 	exit(64);
 }
 
@@ -296,6 +298,14 @@ int main(int argc, char **argv)
 	A.argc = argc - 1;
 	A.argv = argv + 1;
 	const char *cmd = A.argv[0];
+	if (strcmp(cmd, "token") == 0) {
+		log_procinit("dnsmesh-node-admin", "WARNING");
+		if (dm_config_from_env(&cfg, err, sizeof(err)) < 0) {
+			fprintf(stderr, "dnsmesh-node-admin: configuration: %s\n", err);
+			return DM_EX_CONFIG;
+		}
+		return admin_token_main(A.argc, A.argv, &cfg);
+	}
 	if ((strcmp(cmd, "put") == 0 && (A.argc < 3 || A.argc > 4)) ||
 	    (strcmp(cmd, "get") == 0 && A.argc != 2) ||
 	    (strcmp(cmd, "delete") == 0 && (A.argc < 2 || A.argc > 3)) ||

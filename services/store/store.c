@@ -9,6 +9,7 @@
 #include "common/err.h"
 #include "common/node/log.h"
 #include "common/node/systemd.h"
+#include "services/store/tokens.h"
 
 /* Batch notifications into frames well under DM_FRAME_MAX. */
 #define NOTIFY_FRAME_BYTES (96 * 1024)
@@ -539,6 +540,13 @@ static const struct dm_ipc_rule store_rules[] = {
 	ALLOW(ADMIN, GET_RECORDS, on_get),
 	ALLOW(ADMIN, SUBSCRIBE, on_subscribe),
 	ALLOW(ADMIN, STATS_REQUEST, on_stats),
+	/* the token store (tokens.c): frontend and operator only */
+	ALLOW(HTTPS_FRONTEND, TOKEN_LOOKUP, tokens_on_lookup),
+	ALLOW(HTTPS_FRONTEND, TOKEN_AUDIT, tokens_on_audit),
+	ALLOW(HTTPS_FRONTEND, TOKEN_REGISTER, tokens_on_register),
+	ALLOW(ADMIN, TOKEN_ISSUE, tokens_on_issue),
+	ALLOW(ADMIN, TOKEN_LIST, tokens_on_list),
+	ALLOW(ADMIN, TOKEN_REVOKE, tokens_on_revoke),
 	{0, 0, NULL},
 };
 
@@ -667,6 +675,7 @@ int store_start(struct store *st, uv_loop_t *loop, const struct dm_config *cfg,
 void store_stop(struct store *st)
 {
 	store_flush(st);
+	tokens_close();
 	dm_ipc_server_close(&st->server);
 	uv_close((uv_handle_t *)&st->flush, NULL);
 	uv_close((uv_handle_t *)&st->cleanup, NULL);

@@ -1,0 +1,78 @@
+/*
+ * dnsmesh-https, the https-frontend: the node's HTTP API (token-authenticated
+ * writes, registration, claims, status) and DNS over HTTPS, on one libuv
+ * loop. TLS is BearSSL's sans-I/O engine driven from the read and write
+ * callbacks (tls.c); HTTP framing is http-parser (http.c); the endpoints
+ * are api*.c; the store is reached over IPC (backend.c), which also keeps
+ * the in-memory DNS table for DoH current from the store's change feed.
+ *
+ * Connections are keep-alive and may pipeline: up to HTTPSFE_PIPELINE
+ * requests of one connection are in flight at once (so their writes share
+ * a group commit in the store) and answered in order.
+ */
+#ifndef HTTPSFE_HTTPSFE_H
+#define HTTPSFE_HTTPSFE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "common/dns/table.h"
+#include "common/dns/zone.h"
+#include "common/node/config.h"
+#include "common/node/ipc.h"
+#include "services/https-frontend/api.h"
+#include "services/https-frontend/http.h"
+
+#define HTTPSFE_PIPELINE       32	    /* requests in flight per connection */
+#define HTTPSFE_INBUF_MAX      (64 * 1024)  /* unparsed bytes buffered per connection */
+#define HTTPSFE_OUTQ_MAX       (256 * 1024) /* unsent bytes before we stop answering */
+#define HTTPSFE_SWEEP_MS       250
+#define HTTPSFE_STORE_MS       5000 /* store request timeout: then 503 */
+#define HTTPSFE_SUBSCRIBE_MS   120000
+#define HTTPSFE_READY_GRACE_MS 3000
+
+struct tls_creds;
+struct hconn;
+
+struct httpsfe {
+	uv_loop_t *loop;
+	const struct dm_config *cfg;
+	struct api api;
+	struct tls_creds *creds; /* NULL: plain HTTP (loopback only) */
+	uv_tcp_t listener;
+	bool listening;
+	uv_timer_t sweep;
+	uv_check_t flusher;		       /* writes the answers that became ready */
+	struct hconn *flush_list;	       /* connections with answers to write */
+	struct hconn *conns_head, *conns_tail; /* accept order */
+	unsigned nconns;
+	uint64_t accepted, refused, timed_out;
+	/* the store: requests, and the change feed for DoH */
+	struct dm_ipc_client store;
+	bool store_up;
+	struct dm_dns_config dns;
+	struct dm_dns_table *table;    /* what DoH answers from; NULL until loaded */
+	struct dm_dns_table *building; /* a snapshot being loaded */
+	uv_timer_t purge;
+	void (*on_store_up)(struct httpsfe *fe);
+};
+
+/* Wall-clock and monotonic milliseconds. */
+uint64_t httpsfe_wall_ms(void);
+uint64_t httpsfe_mono_ms(void);
+
+/* Serves on the listening TCP socket `fd` (takes ownership). */
+int httpsfe_server_open(struct httpsfe *fe, int fd);
+/* Stops accepting and closes every connection (in-flight answers are dropped). */
+void httpsfe_server_close(struct httpsfe *fe);
+
+/* The store backend for the API, and the feed (backend.c). */
+void httpsfe_backend(struct httpsfe *fe, struct api_backend *ret_be);
+int httpsfe_store_start(struct httpsfe *fe, const char *path);
+void httpsfe_store_stop(struct httpsfe *fe);
+/* Compiles DMP_SERVED_ZONE and the apex variables into fe->dns; -1 with `err`. */
+int httpsfe_dns_config(const struct dm_config *cfg, struct dm_dns_config *dns, char *err,
+		       size_t errlen);
+
+#endif
