@@ -306,6 +306,9 @@ int dm_config_from_env(struct dm_config *cfg, char *err, size_t errlen)
 	    get_str("DMP_DNS_APEX_NS", "", cfg->apex_ns, sizeof(cfg->apex_ns), err, errlen) < 0 ||
 	    get_str("DMP_DNS_APEX_SOA_RNAME", "", cfg->soa_rname, sizeof(cfg->soa_rname), err,
 		    errlen) < 0 ||
+	    get_str("DMP_DNS_APEX_A", "", cfg->apex_a, sizeof(cfg->apex_a), err, errlen) < 0 ||
+	    get_str("DMP_DNS_APEX_AAAA", "", cfg->apex_aaaa, sizeof(cfg->apex_aaaa), err, errlen) <
+		    0 ||
 	    get_str("DMP_HTTP_HOST", "127.0.0.1", cfg->http_host, sizeof(cfg->http_host), err,
 		    errlen) < 0 ||
 	    get_u32("DMP_HTTP_PORT", 8053, 0, 65535, &port, err, errlen) < 0)

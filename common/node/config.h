@@ -38,6 +38,8 @@ struct dm_config {
 	unsigned zone_count;
 	char apex_ns[DM_ZONE_MAX];       /* DMP_DNS_APEX_NS */
 	char soa_rname[DM_ZONE_MAX];     /* DMP_DNS_APEX_SOA_RNAME */
+	char apex_a[256];                /* DMP_DNS_APEX_A: comma list of IPv4 addresses */
+	char apex_aaaa[512];             /* DMP_DNS_APEX_AAAA: comma list of IPv6 addresses */
 	/* HTTP */
 	char http_host[64];              /* DMP_HTTP_HOST */
 	uint16_t http_port;              /* DMP_HTTP_PORT */

@@ -19,6 +19,7 @@
 #include "common/dns/zone.h"
 #include "common/node/config.h"
 #include "common/node/ipc.h"
+#include "common/node/mirror.h"
 
 #define DNSFE_UDP_BATCH	     64	  /* datagrams per recvmmsg/sendmmsg */
 #define DNSFE_UDP_ROUNDS     8	  /* batches per wake-up before yielding to the loop */
@@ -27,18 +28,16 @@
 #define DNSFE_TCP_IDLE_MS    10000	  /* nothing received or sent for this long: close */
 #define DNSFE_TCP_READ_MS    5000	  /* a started message must be complete by then */
 #define DNSFE_TCP_QUEUED_MAX (256 * 1024) /* stop reading while this much is unsent */
-#define DNSFE_SUBSCRIBE_MS   120000
 #define DNSFE_READY_GRACE_MS 3000 /* store unreachable at start: report ready anyway */
 
 struct dnsfe;
 struct dnsfe_udp_batch;
 struct dnsfe_tcp_conn;
 
+/* The store connection; its change feed keeps `mirror` current. */
 struct dnsfe_feed {
 	struct dm_ipc_client client;
-	struct dm_dns_table *building; /* filled from a snapshot, swapped in at SnapshotEnd */
-	uv_timer_t purge;
-	uint64_t snapshots, upserts, deletes, rejected;
+	struct dm_mirror mirror;
 };
 
 struct dnsfe_udp {
@@ -66,17 +65,14 @@ struct dnsfe {
 	uv_loop_t *loop;
 	const struct dm_config *cfg;
 	struct dm_dns_config dns;
-	/* What queries are answered from; NULL until the first snapshot (SERVFAIL). */
-	struct dm_dns_table *table;
 	bool ready;
-	void (*on_loaded)(struct dnsfe *fe); /* after every snapshot swap */
+	/* Queries are answered from feed.mirror.table: NULL until the first
+	 * snapshot (SERVFAIL), then swapped whole on every reload. */
 	struct dnsfe_feed feed;
 	struct dnsfe_udp udp;
 	struct dnsfe_tcp tcp;
 };
 
-/* Wall-clock seconds, as record expiries are kept (cheap: coarse clock). */
-uint64_t dnsfe_now(void);
 /* Monotonic milliseconds for the rate limiters. */
 uint64_t dnsfe_mono_ms(void);
 

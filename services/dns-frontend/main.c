@@ -20,6 +20,7 @@
 
 #include "common/err.h"
 #include "common/node/config.h"
+#include "common/node/dnsconf.h"
 #include "common/node/log.h"
 #include "common/node/systemd.h"
 #include "services/dns-frontend/dnsfe.h"
@@ -37,9 +38,10 @@ static void report_ready(const char *status)
 	dm_notify_ready(status);
 }
 
-static void on_loaded(struct dnsfe *f)
+static void on_loaded(struct dm_mirror *m, void *arg)
 {
-	(void)f;
+	(void)m;
+	(void)arg;
 	report_ready("serving");
 }
 
@@ -59,107 +61,11 @@ static void on_signal(uv_signal_t *h, int signum)
 	dnsfe_udp_close(&fe);
 	dnsfe_tcp_close(&fe);
 	dnsfe_feed_stop(&fe);
+	dm_mirror_done(&fe.feed.mirror);
 	uv_close((uv_handle_t *)&sig_term, NULL);
 	uv_close((uv_handle_t *)&sig_int, NULL);
 	uv_close((uv_handle_t *)&watchdog, NULL);
 	uv_close((uv_handle_t *)&grace, NULL);
-}
-
-/* Splits the comma list `list` and hands each trimmed item to `fn`. */
-static int each_item(const char *list, int (*fn)(struct dm_dns_zone *, const char *),
-		     struct dm_dns_zone *z)
-{
-	char item[DM_ZONE_MAX + 1];
-	while (*list != '\0') {
-		size_t len = strcspn(list, ",");
-		const char *p = list;
-		size_t n = len;
-		while (n > 0 && (*p == ' ' || *p == '\t'))
-			p++, n--;
-		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
-		if (n >= sizeof(item))
-			return DM_EINVAL;
-		if (n > 0) {
-			memcpy(item, p, n);
-			item[n] = '\0';
-			int r = fn(z, item);
-			if (r < 0)
-				return r;
-		}
-		list += len + (list[len] == ',' ? 1 : 0);
-	}
-	return 0;
-}
-
-static int add_ns(struct dm_dns_zone *z, const char *host)
-{
-	return dm_dns_zone_add_ns(z, host);
-}
-
-static int add_addr(struct dm_dns_zone *z, const char *text)
-{
-	uint8_t a[16];
-	if (inet_pton(AF_INET, text, a) == 1)
-		return dm_dns_zone_add_addr(z, a, 4);
-	if (inet_pton(AF_INET6, text, a) == 1)
-		return dm_dns_zone_add_addr(z, a, 16);
-	return DM_EINVAL;
-}
-
-/*
- * Compiles the zones (DMP_SERVED_ZONE) with their apex data into the
- * engine's config. DMP_DNS_APEX_A / _AAAA are read here: struct dm_config
- * has no field for them yet.
- */
-static int dns_config(const struct dm_config *cfg, struct dm_dns_config *dns, char *err,
-		      size_t errlen)
-{
-	dm_dns_config_init(dns);
-	dns->ttl = cfg->dns_ttl;
-	dns->edns_udp = (uint16_t)cfg->dns_udp_max;
-	if (cfg->zone_count > DM_DNS_ZONES_MAX) {
-		snprintf(err, errlen, "DMP_SERVED_ZONE: at most %d zones", DM_DNS_ZONES_MAX);
-		return -1;
-	}
-	/* A mailbox ("hostmaster@example.com") is accepted for the SOA RNAME. */
-	char rname[DM_ZONE_MAX];
-	snprintf(rname, sizeof(rname), "%s", cfg->soa_rname);
-	char *at = strchr(rname, '@');
-	if (at != NULL)
-		*at = '.';
-	size_t rlen = strlen(rname);
-	if (rlen > 0 && rname[rlen - 1] == '.')
-		rname[rlen - 1] = '\0';
-	const char *apex_a = secure_getenv("DMP_DNS_APEX_A");
-	const char *apex_aaaa = secure_getenv("DMP_DNS_APEX_AAAA");
-	for (unsigned i = 0; i < cfg->zone_count; i++) {
-		struct dm_dns_zone *z;
-		if (dm_dns_config_add_zone(dns, cfg->zones[i], rname[0] ? rname : NULL, &z) < 0) {
-			snprintf(err, errlen,
-				 "DMP_SERVED_ZONE / DMP_DNS_APEX_SOA_RNAME: %.80s: bad name",
-				 cfg->zones[i]);
-			return -1;
-		}
-		if (each_item(cfg->apex_ns, add_ns, z) < 0) {
-			snprintf(err, errlen, "DMP_DNS_APEX_NS=%.80s: expected up to %d host names",
-				 cfg->apex_ns, DM_DNS_ZONE_NS_MAX);
-			return -1;
-		}
-		if (apex_a != NULL && each_item(apex_a, add_addr, z) < 0) {
-			snprintf(err, errlen,
-				 "DMP_DNS_APEX_A=%.80s: expected up to %d IPv4 addresses", apex_a,
-				 DM_DNS_ZONE_ADDR_MAX);
-			return -1;
-		}
-		if (apex_aaaa != NULL && each_item(apex_aaaa, add_addr, z) < 0) {
-			snprintf(err, errlen,
-				 "DMP_DNS_APEX_AAAA=%.80s: expected up to %d IPv6 addresses",
-				 apex_aaaa, DM_DNS_ZONE_ADDR_MAX);
-			return -1;
-		}
-	}
-	return 0;
 }
 
 /* DMP_DNS_HOST (an IPv4 or IPv6 literal, brackets allowed) and port as a sockaddr. */
@@ -256,7 +162,7 @@ int main(int argc, char **argv)
 
 	log_procinit("dns", NULL);
 	if (dm_config_from_env(&cfg, err, sizeof(err)) < 0 ||
-	    dns_config(&cfg, &fe.dns, err, sizeof(err)) < 0) {
+	    dm_dnsconf_build(&cfg, &fe.dns, err, sizeof(err)) < 0) {
 		log_warnx("configuration: %s", err);
 		return DM_EX_CONFIG;
 	}
@@ -271,7 +177,8 @@ int main(int argc, char **argv)
 
 	fe.loop = uv_default_loop();
 	fe.cfg = &cfg;
-	fe.on_loaded = on_loaded;
+	dm_mirror_init(&fe.feed.mirror, fe.loop, cfg.cleanup_interval, "DNS");
+	fe.feed.mirror.on_loaded = on_loaded;
 	open_sockets(&cfg);
 	uv_timer_init(fe.loop, &grace);
 	uv_timer_start(&grace, grace_cb, DNSFE_READY_GRACE_MS, 0);
@@ -286,8 +193,6 @@ int main(int argc, char **argv)
 		 cfg.zone_count);
 
 	uv_run(fe.loop, UV_RUN_DEFAULT);
-	dm_dns_table_free(fe.table);
-	fe.table = NULL;
 	if (uv_loop_close(fe.loop) != 0) {
 		log_warnx("event loop closed with %s", "handles still open");
 		return 1;

@@ -86,7 +86,7 @@ static unsigned answer_batch(struct dnsfe *fe, unsigned n)
 {
 	struct dnsfe_udp *u = &fe->udp;
 	struct dnsfe_udp_batch *b = u->b;
-	uint64_t now = dnsfe_now();
+	uint64_t now = dm_mirror_now();
 	uint64_t ms = dnsfe_mono_ms();
 	size_t cap = fe->cfg->dns_udp_max;
 	unsigned out = 0;
@@ -106,7 +106,7 @@ static unsigned answer_batch(struct dnsfe *fe, unsigned n)
 			continue;
 		}
 		size_t len;
-		if (dm_dns_respond(&fe->dns, fe->table, now, b->query[i], b->rx[i].msg_len, false,
+		if (dm_dns_respond(&fe->dns, fe->feed.mirror.table, now, b->query[i], b->rx[i].msg_len, false,
 				   b->reply[out], cap, &len) != 0) {
 			u->dropped++;
 			continue;

@@ -288,71 +288,11 @@ void httpsfe_backend(struct httpsfe *fe, struct api_backend *ret_be)
 	*ret_be = be;
 }
 
-/* ---- change feed → DoH table ---- */
-
-static uint64_t now_s(void)
-{
-	return httpsfe_wall_ms() / 1000;
-}
-
-static void apply(struct dm_dns_table *t, const Dm__RecordBatch *b, uint64_t now)
-{
-	for (size_t i = 0; i < b->n_upserts; i++) {
-		const Dm__Record *rec = b->upserts[i];
-		uint64_t exp = rec->has_expires_at
-				   ? (rec->expires_at > 0 ? (uint64_t)rec->expires_at : 0)
-				   : now + (rec->has_ttl ? rec->ttl : 0);
-		/* a name DNS cannot carry stays HTTP-only */
-		if (dm_dns_table_put(t, rec->name, strlen(rec->name), rec->value.data,
-				     rec->value.len, exp) < 0)
-			continue;
-	}
-	for (size_t i = 0; i < b->n_deletes; i++) {
-		const Dm__Record *rec = b->deletes[i];
-		/* Record.value is required: "the whole name" arrives empty. */
-		if (rec->value.len == 0)
-			(void)dm_dns_table_del_name(t, rec->name, strlen(rec->name));
-		else
-			(void)dm_dns_table_del_value(t, rec->name, strlen(rec->name),
-						     rec->value.data, rec->value.len);
-	}
-}
+/* ---- change feed → DoH table (common/node/mirror.h) ---- */
 
 static void on_batch(struct dm_ipc_conn *conn, const Dm__Envelope *msg)
 {
-	struct httpsfe *fe = fe_of(conn);
-	const Dm__RecordBatch *b = msg->record_batch;
-	uint64_t now = now_s();
-	if (b->has_snapshot && b->snapshot) {
-		if (fe->building != NULL)
-			apply(fe->building, b, now);
-		return;
-	}
-	if (fe->table != NULL)
-		apply(fe->table, b, now);
-	if (fe->building != NULL)
-		apply(fe->building, b, now);
-}
-
-static void on_snapshot_end(struct dm_ipc_conn *conn, const Dm__Envelope *rep, int err, void *arg)
-{
-	struct httpsfe *fe = arg;
-	struct dm_dns_table *t = fe->building;
-	(void)conn;
-	fe->building = NULL;
-	if (err == 0 && rep->body_case != DM__ENVELOPE__BODY_SNAPSHOT_END)
-		err = DM_EPROTO;
-	if (err != 0 || t == NULL) {
-		dm_dns_table_free(t);
-		if (err != DM_EUNAVAIL)
-			log_warnx("store snapshot failed: %s, DoH keeps its last data",
-				  dm_strerror(err));
-		return;
-	}
-	dm_dns_table_free(fe->table);
-	fe->table = t;
-	log_info("DoH serving %zu values at %zu names", dm_dns_table_values(t),
-		 dm_dns_table_names(t));
+	dm_mirror_apply(&fe_of(conn)->mirror, msg->record_batch);
 }
 
 static void on_up(struct dm_ipc_conn *conn, void *ctx)
@@ -361,22 +301,7 @@ static void on_up(struct dm_ipc_conn *conn, void *ctx)
 	fe->store_up = true;
 	if (fe->on_store_up != NULL)
 		fe->on_store_up(fe);
-	dm_dns_table_free(fe->building);
-	fe->building = dm_dns_table_new();
-	if (fe->building == NULL) {
-		log_warnx("out of memory for a snapshot, %s", "DoH keeps its last data");
-		return;
-	}
-	Dm__Envelope env = DM__ENVELOPE__INIT;
-	Dm__Subscribe sub = DM__SUBSCRIBE__INIT;
-	env.body_case = DM__ENVELOPE__BODY_SUBSCRIBE;
-	env.subscribe = &sub;
-	int r = dm_ipc_request(conn, &env, HTTPSFE_SUBSCRIBE_MS, on_snapshot_end, fe);
-	if (r < 0) {
-		dm_dns_table_free(fe->building);
-		fe->building = NULL;
-		log_warnx("cannot subscribe to the store: %s", dm_strerror(r));
-	}
+	dm_mirror_subscribe(&fe->mirror, conn);
 }
 
 static void on_down(struct dm_ipc_conn *conn, void *ctx)
@@ -384,17 +309,9 @@ static void on_down(struct dm_ipc_conn *conn, void *ctx)
 	struct httpsfe *fe = ctx;
 	(void)conn;
 	fe->store_up = false;
-	dm_dns_table_free(fe->building);
-	fe->building = NULL;
+	dm_mirror_lost(&fe->mirror);
 	if (!fe->store.stopping)
 		log_warnx("lost the store, %s", "answering 503 until it is back");
-}
-
-static void purge_cb(uv_timer_t *t)
-{
-	struct httpsfe *fe = t->data;
-	if (fe->table != NULL)
-		(void)dm_dns_table_expire(fe->table, now_s());
 }
 
 static const struct dm_ipc_rule feed_rules[] = {
@@ -404,101 +321,18 @@ static const struct dm_ipc_rule feed_rules[] = {
 
 int httpsfe_store_start(struct httpsfe *fe, const char *path)
 {
+	dm_mirror_init(&fe->mirror, fe->loop, fe->cfg->cleanup_interval, "DoH");
 	fe->store.ep.loop = fe->loop;
 	fe->store.ep.self_role = DM__ROLE__ROLE_HTTPS_FRONTEND;
 	fe->store.ep.rules = feed_rules;
 	fe->store.ep.on_up = on_up;
 	fe->store.ep.on_down = on_down;
 	fe->store.ep.ctx = fe;
-	uv_timer_init(fe->loop, &fe->purge);
-	fe->purge.data = fe;
-	uint64_t every = (uint64_t)fe->cfg->cleanup_interval * 1000;
-	uv_timer_start(&fe->purge, purge_cb, every, every);
 	return dm_ipc_client_start(&fe->store, path);
 }
 
 void httpsfe_store_stop(struct httpsfe *fe)
 {
 	dm_ipc_client_stop(&fe->store);
-	uv_close((uv_handle_t *)&fe->purge, NULL);
-	dm_dns_table_free(fe->building);
-	fe->building = NULL;
-}
-
-/* ---- the DNS engine's configuration (as the dns-frontend builds it) ---- */
-
-static int each_item(const char *list, int (*fn)(struct dm_dns_zone *, const char *),
-		     struct dm_dns_zone *z)
-{
-	char item[DM_ZONE_MAX + 1];
-	while (*list != '\0') {
-		size_t len = strcspn(list, ",");
-		const char *p = list;
-		size_t n = len;
-		while (n > 0 && (*p == ' ' || *p == '\t'))
-			p++, n--;
-		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
-		if (n >= sizeof(item))
-			return DM_EINVAL;
-		if (n > 0) {
-			memcpy(item, p, n);
-			item[n] = '\0';
-			int r = fn(z, item);
-			if (r < 0)
-				return r;
-		}
-		list += len + (list[len] == ',' ? 1 : 0);
-	}
-	return 0;
-}
-
-static int add_ns(struct dm_dns_zone *z, const char *host)
-{
-	return dm_dns_zone_add_ns(z, host);
-}
-
-static int add_addr(struct dm_dns_zone *z, const char *text)
-{
-	uint8_t a[16];
-	if (inet_pton(AF_INET, text, a) == 1)
-		return dm_dns_zone_add_addr(z, a, 4);
-	if (inet_pton(AF_INET6, text, a) == 1)
-		return dm_dns_zone_add_addr(z, a, 16);
-	return DM_EINVAL;
-}
-
-int httpsfe_dns_config(const struct dm_config *cfg, struct dm_dns_config *dns, char *err,
-		       size_t errlen)
-{
-	dm_dns_config_init(dns);
-	dns->ttl = cfg->dns_ttl;
-	dns->edns_udp = (uint16_t)cfg->dns_udp_max;
-	if (cfg->zone_count > DM_DNS_ZONES_MAX) {
-		snprintf(err, errlen, "DMP_SERVED_ZONE: at most %d zones", DM_DNS_ZONES_MAX);
-		return -1;
-	}
-	char rname[DM_ZONE_MAX];
-	snprintf(rname, sizeof(rname), "%s", cfg->soa_rname);
-	char *at = strchr(rname, '@');
-	if (at != NULL)
-		*at = '.';
-	size_t rlen = strlen(rname);
-	if (rlen > 0 && rname[rlen - 1] == '.')
-		rname[rlen - 1] = '\0';
-	const char *apex_a = secure_getenv("DMP_DNS_APEX_A");
-	const char *apex_aaaa = secure_getenv("DMP_DNS_APEX_AAAA");
-	for (unsigned i = 0; i < cfg->zone_count; i++) {
-		struct dm_dns_zone *z;
-		if (dm_dns_config_add_zone(dns, cfg->zones[i], rname[0] ? rname : NULL, &z) < 0 ||
-		    each_item(cfg->apex_ns, add_ns, z) < 0 ||
-		    (apex_a != NULL && each_item(apex_a, add_addr, z) < 0) ||
-		    (apex_aaaa != NULL && each_item(apex_aaaa, add_addr, z) < 0)) {
-			snprintf(err, errlen,
-				 "DMP_SERVED_ZONE / DMP_DNS_APEX_*: zone %s is invalid",
-				 cfg->zones[i]);
-			return -1;
-		}
-	}
-	return 0;
+	dm_mirror_done(&fe->mirror);
 }

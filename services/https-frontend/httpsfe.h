@@ -18,6 +18,7 @@
 #include <uv.h>
 
 #include "common/dns/table.h"
+#include "common/node/mirror.h"
 #include "common/dns/zone.h"
 #include "common/node/config.h"
 #include "common/node/ipc.h"
@@ -52,9 +53,7 @@ struct httpsfe {
 	struct dm_ipc_client store;
 	bool store_up;
 	struct dm_dns_config dns;
-	struct dm_dns_table *table;    /* what DoH answers from; NULL until loaded */
-	struct dm_dns_table *building; /* a snapshot being loaded */
-	uv_timer_t purge;
+	struct dm_mirror mirror; /* what DoH answers from (mirror.table; NULL until loaded) */
 	void (*on_store_up)(struct httpsfe *fe);
 };
 
@@ -71,8 +70,5 @@ void httpsfe_server_close(struct httpsfe *fe);
 void httpsfe_backend(struct httpsfe *fe, struct api_backend *ret_be);
 int httpsfe_store_start(struct httpsfe *fe, const char *path);
 void httpsfe_store_stop(struct httpsfe *fe);
-/* Compiles DMP_SERVED_ZONE and the apex variables into fe->dns; -1 with `err`. */
-int httpsfe_dns_config(const struct dm_config *cfg, struct dm_dns_config *dns, char *err,
-		       size_t errlen);
 
 #endif

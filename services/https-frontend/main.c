@@ -21,6 +21,7 @@
 
 #include "common/err.h"
 #include "common/node/config.h"
+#include "common/node/dnsconf.h"
 #include "common/node/log.h"
 #include "common/node/systemd.h"
 #include "services/https-frontend/httpsfe.h"
@@ -124,7 +125,7 @@ int main(int argc, char **argv)
 
 	log_procinit("https", NULL);
 	if (dm_config_from_env(&cfg, err, sizeof(err)) < 0 ||
-	    httpsfe_dns_config(&cfg, &fe.dns, err, sizeof(err)) < 0) {
+	    dm_dnsconf_build(&cfg, &fe.dns, err, sizeof(err)) < 0) {
 		log_warnx("configuration: %s", err);
 		return DM_EX_CONFIG;
 	}
@@ -161,7 +162,7 @@ int main(int argc, char **argv)
 	if (api_init(&fe.api, &cfg, &be) < 0)
 		fatalx("out of memory");
 	fe.api.dns = &fe.dns;
-	fe.api.table = &fe.table;
+	fe.api.table = &fe.mirror.table;
 	fe.api.wall_ms = httpsfe_wall_ms;
 	fe.api.mono_ms = httpsfe_mono_ms;
 	if (cfg.operator_token[0] == '\0')
@@ -191,8 +192,6 @@ int main(int argc, char **argv)
 						  : "operator-only");
 
 	uv_run(fe.loop, UV_RUN_DEFAULT);
-	dm_dns_table_free(fe.table);
-	fe.table = NULL;
 	api_done(&fe.api);
 	tls_creds_free(fe.creds);
 	if (uv_loop_close(fe.loop) != 0) {
