@@ -5,3 +5,4 @@ here=$(cd "$(dirname "$0")" && pwd)
 "$here/run_pq.sh" "$@"
 "$here/run_dns.sh" "$@"
 "$here/run_http.sh" "$@"
+"$here/run_sync.sh" "$@"

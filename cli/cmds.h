@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "cli/ctx.h"
+#include "common/dmp/heartbeat.h"
 #include "common/dmp/message.h"
 
 struct cli_io {
@@ -40,6 +41,8 @@ int cmd_intro(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_register(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_token(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_resolvers(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_cluster(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_peers(struct cli_ctx *ctx, int argc, char **argv);
 
 /* ---- cores shared with the tests ------------------------------------------ */
 
@@ -73,5 +76,14 @@ struct cli_recv_result {
  */
 int cli_recv_core(struct cli_ctx *ctx, const struct cli_io *io, struct cli_recv_result *ret);
 void cli_recv_result_free(struct cli_recv_result *r);
+
+/*
+ * A heartbeat as a reader of /v1/nodes/seen sees it (cmd_peers.c):
+ * signature and shape verified, not expired at `now`, ts not in the future
+ * beyond the skew window. An older ts is fine (nodes re-announce only every
+ * interval), unlike on submit. 0 or DM_EINVAL / DM_ESIG / DM_EEXPIRED.
+ */
+int cli_heartbeat_verify(const char *wire, uint64_t now, struct dm_heartbeat *ret)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -19,6 +19,9 @@ static const char usage[] =
     "  register --node HOST       get a write token from a node\n"
     "  token list|forget          saved node tokens\n"
     "  resolvers discover|list    DNS resolvers used for reads\n"
+    "  cluster pin|fetch|status|enable|disable\n"
+    "                             write to a majority of a cluster's nodes, read from all\n"
+    "  peers <endpoint>           nodes a node has heard heartbeats from\n"
     "  version                    print the version\n"
     "\n"
     "Run `dnsmesh <command> --help` for a command's options.\n";
@@ -32,6 +35,7 @@ int main(int argc, char **argv)
 	    {"init", cmd_init},		{"identity", cmd_identity}, {"contacts", cmd_contacts},
 	    {"send", cmd_send},		{"recv", cmd_recv},	    {"intro", cmd_intro},
 	    {"register", cmd_register}, {"token", cmd_token},	    {"resolvers", cmd_resolvers},
+	    {"cluster", cmd_cluster},	{"peers", cmd_peers},
 	};
 	struct cli_ctx ctx;
 	int rc;

@@ -1,6 +1,7 @@
 /* Binds the real reader and writer to struct cli_io for the commands. */
 #include <stdlib.h>
 
+#include "cli/cluster.h"
 #include "cli/cmds.h"
 #include "cli/net_read.h"
 #include "cli/net_write.h"
@@ -10,6 +11,7 @@ struct cli_net {
 	struct cli_reader reader;
 	struct cli_writer writer;
 	bool have_writer;
+	struct cli_cluster *cluster; /* cluster mode: every read and write goes here */
 };
 
 static int net_publish(void *ctx, const char *name, const char *value, uint32_t ttl)
@@ -30,6 +32,48 @@ static const char *net_write_err(void *ctx)
 	return n->writer.err;
 }
 
+static int cluster_publish(void *ctx, const char *name, const char *value, uint32_t ttl)
+{
+	struct cli_net *n = ctx;
+	return cli_cluster_publish(n->cluster, name, value, ttl);
+}
+
+static int cluster_unpublish(void *ctx, const char *name, const char *value)
+{
+	struct cli_net *n = ctx;
+	return cli_cluster_delete(n->cluster, name, value);
+}
+
+static const char *cluster_err(void *ctx)
+{
+	struct cli_net *n = ctx;
+	return n->cluster->err;
+}
+
+static const char *cluster_read_err(void *ctx)
+{
+	struct cli_net *n = ctx;
+	return n->cluster->read_failures ? n->cluster->err : NULL;
+}
+
+/* Cluster mode (cli.md §6 cluster): majority writes, union reads over the manifest's nodes. */
+static int open_cluster(struct cli_ctx *ctx, bool writes, struct cli_net *n, struct cli_io *io)
+{
+	int rc = cli_cluster_open(ctx, &n->cluster);
+	if (rc != 0)
+		return rc;
+	*io = (struct cli_io){
+	    .lookup = cli_cluster_lookup,
+	    .lookup_ctx = n->cluster,
+	    .publish = writes ? cluster_publish : NULL,
+	    .unpublish = writes ? cluster_unpublish : NULL,
+	    .write_err = cluster_err,
+	    .ctx = n,
+	    .read_err = cluster_read_err,
+	};
+	return 0;
+}
+
 static const char *net_read_err(void *ctx)
 {
 	struct cli_net *n = ctx;
@@ -41,6 +85,16 @@ int cli_net_open(struct cli_ctx *ctx, bool writes, struct cli_net **ret_net, str
 	struct cli_net *n = cli_xcalloc(1, sizeof(*n));
 	char err[CLI_ERR_MAX];
 	int rc;
+
+	if (cli_cluster_enabled(&ctx->cfg)) {
+		rc = open_cluster(ctx, writes, n, ret_io);
+		if (rc != 0) {
+			free(n);
+			return rc;
+		}
+		*ret_net = n;
+		return 0;
+	}
 
 	if (cli_reader_init(&n->reader, &ctx->cfg, err) < 0) {
 		cli_reader_free(&n->reader);
@@ -74,6 +128,11 @@ void cli_net_close(struct cli_net *net)
 {
 	if (net == NULL)
 		return;
+	if (net->cluster != NULL) {
+		cli_cluster_close(net->cluster);
+		free(net);
+		return;
+	}
 	if (net->have_writer)
 		cli_writer_free(&net->writer);
 	cli_reader_free(&net->reader);

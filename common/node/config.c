@@ -172,6 +172,59 @@ static int default_token_db(const char *db_path, char *out, size_t cap)
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
+/* <dir>/<stem>_heartbeats<ext> of the record store path (node.md §2.4). */
+static int default_heartbeat_db(const char *db_path, char *out, size_t cap)
+{
+	const char *slash = strrchr(db_path, '/');
+	const char *base = slash ? slash + 1 : db_path;
+	const char *dot = strrchr(base, '.');
+	if (dot == NULL || dot == base)
+		dot = base + strlen(base);
+	int n = snprintf(out, cap, "%.*s_heartbeats%s", (int)(dot - db_path), db_path, dot);
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+/* node.md §2.4: the heartbeat worker, the seen store and the discovery limiters. */
+static int get_heartbeat(struct dm_config *cfg, char *err, size_t errlen)
+{
+	if (get_str("DMP_HEARTBEAT_OPERATOR_KEY_PATH", "", cfg->heartbeat_key_path,
+		    sizeof(cfg->heartbeat_key_path), err, errlen) < 0 ||
+	    get_str("DMP_HEARTBEAT_SEEDS", "", cfg->heartbeat_seeds, sizeof(cfg->heartbeat_seeds),
+		    err, errlen) < 0 ||
+	    get_str("DMP_HEARTBEAT_RESOLVE", "", cfg->heartbeat_resolve,
+		    sizeof(cfg->heartbeat_resolve), err, errlen) < 0 ||
+	    get_str("DMP_HEARTBEAT_VERSION", DM_VERSION, cfg->heartbeat_version,
+		    sizeof(cfg->heartbeat_version), err, errlen) < 0 ||
+	    get_u32("DMP_HEARTBEAT_INTERVAL_SECONDS", 300, 1, 86400, &cfg->heartbeat_interval, err,
+		    errlen) < 0 ||
+	    get_u32("DMP_HEARTBEAT_TTL_SECONDS", 86400, 1, 0x7fffffff, &cfg->heartbeat_ttl, err,
+		    errlen) < 0 ||
+	    get_u32("DMP_HEARTBEAT_MAX_PEERS", 25, 0, 1000, &cfg->heartbeat_max_peers, err,
+		    errlen) < 0 ||
+	    get_u32("DMP_HEARTBEAT_SEEN_MAX_ROWS", 10000, 1, 10000000,
+		    &cfg->heartbeat_seen_max_rows, err, errlen) < 0 ||
+	    get_u32("DMP_HEARTBEAT_RETENTION_HOURS", 72, 0, 876000,
+		    &cfg->heartbeat_retention_hours, err, errlen) < 0 ||
+	    get_double("DMP_HEARTBEAT_SUBMIT_RATE_PER_SEC", 1.0, &cfg->hb_submit_rate, err,
+		       errlen) < 0 ||
+	    get_double("DMP_HEARTBEAT_SUBMIT_RATE_BURST", 30.0, &cfg->hb_submit_burst, err,
+		       errlen) < 0 ||
+	    get_double("DMP_HEARTBEAT_SEEN_RATE_PER_SEC", 5.0, &cfg->hb_seen_rate, err, errlen) <
+		0 ||
+	    get_double("DMP_HEARTBEAT_SEEN_RATE_BURST", 60.0, &cfg->hb_seen_burst, err, errlen) <
+		0)
+		return -1;
+	if (env("DMP_HEARTBEAT_DB_PATH") != NULL)
+		return get_str("DMP_HEARTBEAT_DB_PATH", "", cfg->heartbeat_db_path,
+			       sizeof(cfg->heartbeat_db_path), err, errlen);
+	if (default_heartbeat_db(cfg->db_path, cfg->heartbeat_db_path,
+				 sizeof(cfg->heartbeat_db_path)) < 0) {
+		set_err(err, errlen, "DMP_DB_PATH: too long to derive DMP_HEARTBEAT_DB_PATH");
+		return -1;
+	}
+	return 0;
+}
+
 /* The https-frontend's variables and the token store path (which the store uses). */
 static int get_http(struct dm_config *cfg, char *err, size_t errlen)
 {
@@ -321,7 +374,7 @@ int dm_config_from_env(struct dm_config *cfg, char *err, size_t errlen)
 		    errlen) < 0 ||
 	    get_str("DMP_DOMAIN", "", cfg->domain, sizeof(cfg->domain), err, errlen) < 0)
 		return -1;
-	if (get_http(cfg, err, errlen) < 0)
+	if (get_http(cfg, err, errlen) < 0 || get_heartbeat(cfg, err, errlen) < 0)
 		return -1;
 	const char *level = env("DMP_LOG_LEVEL");
 	cfg->log_level = log_level_parse(level);

@@ -73,6 +73,20 @@ struct dm_config {
 	bool heartbeat_enabled;          /* DMP_HEARTBEAT_ENABLED */
 	char heartbeat_endpoint[256];    /* DMP_HEARTBEAT_SELF_ENDPOINT */
 	bool sync_token_set;             /* DMP_SYNC_PEER_TOKEN is set (value not kept here) */
+	/* heartbeats and discovery (node.md §2.4, §10); the key itself is read
+	 * by dnsmesh-heartbeat only */
+	char heartbeat_key_path[DM_PATH_MAX]; /* DMP_HEARTBEAT_OPERATOR_KEY_PATH */
+	char heartbeat_db_path[DM_PATH_MAX];  /* DMP_HEARTBEAT_DB_PATH, default <stem>_heartbeats<ext> */
+	char heartbeat_seeds[2048];      /* DMP_HEARTBEAT_SEEDS (comma list of base URLs) */
+	char heartbeat_resolve[1024];    /* DMP_HEARTBEAT_RESOLVE: host=address pairs (ours) */
+	char heartbeat_version[33];      /* DMP_HEARTBEAT_VERSION */
+	uint32_t heartbeat_interval;     /* DMP_HEARTBEAT_INTERVAL_SECONDS */
+	uint32_t heartbeat_ttl;          /* DMP_HEARTBEAT_TTL_SECONDS */
+	uint32_t heartbeat_max_peers;    /* DMP_HEARTBEAT_MAX_PEERS */
+	uint32_t heartbeat_seen_max_rows; /* DMP_HEARTBEAT_SEEN_MAX_ROWS */
+	uint32_t heartbeat_retention_hours; /* DMP_HEARTBEAT_RETENTION_HOURS (0 = exp only) */
+	double hb_submit_rate, hb_submit_burst; /* DMP_HEARTBEAT_SUBMIT_RATE_PER_SEC / _BURST */
+	double hb_seen_rate, hb_seen_burst;     /* DMP_HEARTBEAT_SEEN_RATE_PER_SEC / _BURST */
 	/* misc */
 	char domain[DM_ZONE_MAX];        /* DMP_DOMAIN (claim-zone fallback only) */
 	int log_level;                   /* DMP_LOG_LEVEL */

@@ -8,7 +8,9 @@
  *   load FILE|-               bulk publish "NAME<TAB>TTL<TAB>VALUE" lines
  *   stats                     live records and names
  *   watch                     print the snapshot and every later change
- *   token issue|list|revoke   user tokens of multi-tenant nodes (token.c)
+ *   token issue|list|revoke|rotate   user tokens of multi-tenant nodes (token.c)
+ *   audit tail                the token audit log, newest first (token.c)
+ *   cluster keygen|sign       the operator's signed cluster manifest (cluster.c)
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -50,8 +52,10 @@ static void finish(int status)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: dnsmesh-node-admin put NAME VALUE [TTL] | get NAME | delete NAME "
-			"[VALUE] | load FILE | stats | watch | token issue|list|revoke ...\n");
+	fprintf(stderr,
+		"usage: dnsmesh-node-admin put NAME VALUE [TTL] | get NAME | delete NAME "
+		"[VALUE] | load FILE | stats | watch | token issue|list|revoke|rotate ... | "
+		"audit tail ...\n");
 	exit(64);
 }
 
@@ -298,7 +302,9 @@ int main(int argc, char **argv)
 	A.argc = argc - 1;
 	A.argv = argv + 1;
 	const char *cmd = A.argv[0];
-	if (strcmp(cmd, "token") == 0) {
+	if (strcmp(cmd, "cluster") == 0)
+		return admin_cluster_main(A.argc, A.argv);
+	if (strcmp(cmd, "token") == 0 || strcmp(cmd, "audit") == 0) {
 		log_procinit("dnsmesh-node-admin", "WARNING");
 		if (dm_config_from_env(&cfg, err, sizeof(err)) < 0) {
 			fprintf(stderr, "dnsmesh-node-admin: configuration: %s\n", err);

@@ -1,9 +1,9 @@
 /*
- * dnsmesh-node-admin token issue | list | revoke, as the reference's admin
- * CLI (node.md §8) but through the store, which alone opens the token file:
- * the token is minted here, printed once, and only its SHA-256 digest is
- * sent. Exit status: 0 done, 1 nothing matched / store failure, 2 usage or
- * ambiguous target, 64 bad usage.
+ * dnsmesh-node-admin token issue | list | revoke | rotate and audit tail, as
+ * the reference's admin CLI (node.md §8) but through the store, which alone
+ * opens the token file: a token is minted here, printed once, and only its
+ * SHA-256 digest is sent. Exit status: 0 done, 1 nothing matched / store
+ * failure, 2 usage or ambiguous target, 64 bad usage.
  */
 #include <inttypes.h>
 #include <jansson.h>
@@ -22,11 +22,14 @@
 #include "services/admin/admin.h"
 
 #define TOKEN_TIMEOUT_MS 10000
+#define AUDIT_LIMIT_MAX	 10000 /* the store's cap on one audit tail reply */
+#define AUDIT_EVENT_MAX	 32
 
 struct tok {
 	struct dm_ipc_client client;
 	int status;
 	bool started;
+	const char *group; /* "token" or "audit" */
 	const char *cmd;
 	bool json;
 	/* issue */
@@ -46,6 +49,9 @@ struct tok {
 	bool include_revoked;
 	/* revoke */
 	const char *target;
+	/* audit tail */
+	const char *event;
+	uint32_t limit;
 };
 
 static struct tok T;
@@ -56,7 +62,10 @@ static void token_usage(void)
 		"usage: dnsmesh-node-admin token issue SUBJECT [--expires DUR] [--rate F] "
 		"[--burst N] [--note TEXT] [--with-prekey-scope X25519_HEX] [--json]\n"
 		"       dnsmesh-node-admin token list [--subject S] [--include-revoked] [--json]\n"
-		"       dnsmesh-node-admin token revoke SUBJECT|HASH_PREFIX\n");
+		"       dnsmesh-node-admin token revoke SUBJECT|HASH_PREFIX\n"
+		"       dnsmesh-node-admin token rotate SUBJECT [--expires DUR] [--rate F] "
+		"[--burst N] [--with-prekey-scope X25519_HEX] [--json]\n"
+		"       dnsmesh-node-admin audit tail [--event E] [--limit N] [--json]\n");
 	exit(64);
 }
 
@@ -113,6 +122,35 @@ static int reply_err(const Dm__Envelope *rep, int err, Dm__Envelope__BodyCase wa
 	return rep->body_case == want ? 0 : DM_EPROTO;
 }
 
+/* The token just minted, shown once: issue's banner or JSON object; a
+ * rotation adds how many tokens it revoked (revoked >= 0). */
+static void print_minted(int64_t revoked)
+{
+	if (T.json) {
+		json_t *o = json_pack(
+		    "{s:s,s:s,s:o,s:o,s:f,s:I}", "token", T.token, "subject", T.subject,
+		    "subject_hash12", T.has_hash12 ? json_string(T.hash12) : json_null(),
+		    "expires_at", T.has_expires ? json_integer(T.expires_at) : json_null(),
+		    "rate_per_sec", T.rate, "rate_burst", (json_int_t)T.burst);
+		if (o != NULL && revoked >= 0)
+			json_object_set_new(o, "revoked", json_integer(revoked));
+		char *s = json_dumps(o, JSON_PRESERVE_ORDER);
+		printf("%s\n", s ? s : "{}");
+		free(s);
+		json_decref(o);
+	} else {
+		if (revoked >= 0)
+			printf("revoked %" PRId64 " token(s) of %s\n", revoked, T.subject);
+		printf("Token for %s (shown once; store it now):\n\n  %s\n\n", T.subject, T.token);
+		if (T.has_expires)
+			printf("expires_at: %" PRId64 "\n", T.expires_at);
+		else
+			printf("expires_at: never\n");
+		printf("rate: %g/s, burst %u\n", T.rate, T.burst);
+	}
+	sodium_memzero(T.token, sizeof(T.token));
+}
+
 static void on_issued(struct dm_ipc_conn *c, const Dm__Envelope *rep, int err, void *arg)
 {
 	(void)c;
@@ -125,25 +163,118 @@ static void on_issued(struct dm_ipc_conn *c, const Dm__Envelope *rep, int err, v
 		finish(1);
 		return;
 	}
-	if (T.json) {
-		json_t *o = json_pack(
-		    "{s:s,s:s,s:o,s:o,s:f,s:I}", "token", T.token, "subject", T.subject,
-		    "subject_hash12", T.has_hash12 ? json_string(T.hash12) : json_null(),
-		    "expires_at", T.has_expires ? json_integer(T.expires_at) : json_null(),
-		    "rate_per_sec", T.rate, "rate_burst", (json_int_t)T.burst);
-		char *s = json_dumps(o, JSON_PRESERVE_ORDER);
-		printf("%s\n", s ? s : "{}");
-		free(s);
-		json_decref(o);
-	} else {
-		printf("Token for %s (shown once; store it now):\n\n  %s\n\n", T.subject, T.token);
-		if (T.has_expires)
-			printf("expires_at: %" PRId64 "\n", T.expires_at);
-		else
-			printf("expires_at: never\n");
-		printf("rate: %g/s, burst %u\n", T.rate, T.burst);
+	print_minted(-1);
+	finish(0);
+}
+
+static void on_rotated(struct dm_ipc_conn *c, const Dm__Envelope *rep, int err, void *arg)
+{
+	(void)c;
+	(void)arg;
+	err = reply_err(rep, err, DM__ENVELOPE__BODY_TOKEN_ROTATE_RESULT);
+	if (err == 0)
+		err = rep->token_rotate_result->status;
+	if (err == DM_ETIMEDOUT || err == DM_EUNAVAIL) {
+		/* The transaction may have committed: the new token is lost either way. */
+		fprintf(stderr,
+			"dnsmesh-node-admin: token rotate: %s; see `token list --subject %s` "
+			"and rotate again if the old tokens are gone\n",
+			dm_strerror(err), T.subject);
+		finish(1);
+		return;
 	}
-	sodium_memzero(T.token, sizeof(T.token));
+	if (err != 0) {
+		/* The store answered: its one transaction rolled back, the old tokens work. */
+		fprintf(stderr, "dnsmesh-node-admin: token rotate failed, nothing changed: %s\n",
+			dm_strerror(err));
+		finish(1);
+		return;
+	}
+	print_minted(rep->token_rotate_result->revoked);
+	finish(0);
+}
+
+/* Audit rows hold what clients sent (addresses, details) or whatever a
+ * reference file holds: the table shows printable ASCII only, so nothing in
+ * them steers the terminal (C1 controls arrive as UTF-8). --json keeps the
+ * text. NULL prints as "-". */
+static const char *printable(const char *s, char *buf, size_t n)
+{
+	if (s == NULL)
+		return "-";
+	size_t i = 0;
+	for (; s[i] != '\0' && i + 1 < n; i++)
+		buf[i] = ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f) ? '?' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
+/* A JSON string, null for NULL; bytes that are not UTF-8 become '?'. */
+static json_t *json_text(const char *s)
+{
+	if (s == NULL)
+		return json_null();
+	json_t *j = json_string(s);
+	if (j != NULL)
+		return j;
+	char *copy = strdup(s);
+	if (copy == NULL)
+		return json_null();
+	for (char *p = copy; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	j = json_string(copy);
+	free(copy);
+	return j ? j : json_null();
+}
+
+static void on_audit(struct dm_ipc_conn *c, const Dm__Envelope *rep, int err, void *arg)
+{
+	(void)c;
+	(void)arg;
+	err = reply_err(rep, err, DM__ENVELOPE__BODY_AUDIT_TAIL_REPLY);
+	if (err == 0)
+		err = rep->audit_tail_reply->status;
+	if (err != 0) {
+		fprintf(stderr, "dnsmesh-node-admin: audit tail failed: %s\n", dm_strerror(err));
+		finish(1);
+		return;
+	}
+	const Dm__AuditTailReply *l = rep->audit_tail_reply;
+	if (T.json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; i < l->n_rows; i++) {
+			const Dm__AuditRow *r = l->rows[i];
+			json_array_append_new(
+			    arr,
+			    json_pack("{s:I,s:o,s:o,s:o,s:o,s:o}", "ts", (json_int_t)r->ts, "event",
+				      json_text(r->event), "token_hash", json_text(r->token_hash),
+				      "subject", json_text(r->subject), "remote_addr",
+				      json_text(r->remote_addr), "detail", json_text(r->detail)));
+		}
+		char *s = json_dumps(arr, JSON_PRESERVE_ORDER);
+		printf("%s\n", s ? s : "[]");
+		free(s);
+		json_decref(arr);
+	} else {
+		printf("%-10s  %-9s  %-16s  %-32s  %-15s  %s\n", "TS", "EVENT", "HASH", "SUBJECT",
+		       "ADDR", "DETAIL");
+		for (size_t i = 0; i < l->n_rows; i++) {
+			const Dm__AuditRow *r = l->rows[i];
+			char ev[AUDIT_EVENT_MAX + 1], hash[17], subj[256], addr[64], detail[256];
+			printf("%-10" PRId64 "  %-9s  %-16s  %-32s  %-15s  %s\n", r->ts,
+			       printable(r->event, ev, sizeof(ev)),
+			       printable(r->token_hash, hash, sizeof(hash)),
+			       printable(r->subject, subj, sizeof(subj)),
+			       printable(r->remote_addr, addr, sizeof(addr)),
+			       printable(r->detail, detail, sizeof(detail)));
+		}
+	}
+	if (l->has_truncated && l->truncated)
+		fprintf(stderr,
+			"dnsmesh-node-admin: only the newest %zu rows fit in one reply; use "
+			"--event or a smaller --limit\n",
+			l->n_rows);
 	finish(0);
 }
 
@@ -258,6 +389,27 @@ static void on_up(struct dm_ipc_conn *conn, void *ctx)
 		env.body_case = DM__ENVELOPE__BODY_TOKEN_LIST;
 		env.token_list = &tl;
 		r = dm_ipc_request(conn, &env, TOKEN_TIMEOUT_MS, on_listed, NULL);
+	} else if (strcmp(T.cmd, "rotate") == 0) {
+		Dm__TokenRotate rot = DM__TOKEN_ROTATE__INIT;
+		rot.token_hash = T.hash;
+		rot.subject = T.subject;
+		rot.subject_hash12 = T.has_hash12 ? T.hash12 : NULL;
+		rot.rate_per_sec = T.rate;
+		rot.rate_burst = T.burst;
+		rot.has_expires_at = T.has_expires;
+		rot.expires_at = T.expires_at;
+		rot.issuer = T.issuer;
+		rot.note = (char *)"rotation";
+		env.body_case = DM__ENVELOPE__BODY_TOKEN_ROTATE;
+		env.token_rotate = &rot;
+		r = dm_ipc_request(conn, &env, TOKEN_TIMEOUT_MS, on_rotated, NULL);
+	} else if (strcmp(T.cmd, "tail") == 0) {
+		Dm__AuditTail at = DM__AUDIT_TAIL__INIT;
+		at.event = (char *)T.event;
+		at.limit = T.limit;
+		env.body_case = DM__ENVELOPE__BODY_AUDIT_TAIL;
+		env.audit_tail = &at;
+		r = dm_ipc_request(conn, &env, TOKEN_TIMEOUT_MS, on_audit, NULL);
 	} else {
 		Dm__TokenRevoke tr = DM__TOKEN_REVOKE__INIT;
 		tr.target = (char *)T.target;
@@ -266,7 +418,7 @@ static void on_up(struct dm_ipc_conn *conn, void *ctx)
 		r = dm_ipc_request(conn, &env, TOKEN_TIMEOUT_MS, on_revoked, NULL);
 	}
 	if (r < 0) {
-		fprintf(stderr, "dnsmesh-node-admin: token %s: %s\n", T.cmd, dm_strerror(r));
+		fprintf(stderr, "dnsmesh-node-admin: %s %s: %s\n", T.group, T.cmd, dm_strerror(r));
 		finish(1);
 	}
 }
@@ -299,6 +451,7 @@ static void parse(int argc, char **argv, const struct dm_config *cfg)
 	const char *pos = NULL;
 	T.rate = 10.0;
 	T.burst = 50;
+	T.limit = 50;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		bool more = i + 1 < argc;
@@ -312,6 +465,19 @@ static void parse(int argc, char **argv, const struct dm_config *cfg)
 			T.list_subject = argv[++i];
 		} else if (strcmp(a, "--note") == 0 && more) {
 			T.note = argv[++i];
+		} else if (strcmp(a, "--event") == 0 && more) {
+			T.event = argv[++i];
+			if (T.event[0] == '\0' || strlen(T.event) > AUDIT_EVENT_MAX)
+				token_usage();
+		} else if (strcmp(a, "--limit") == 0 && more) {
+			char *end;
+			const char *v = argv[++i];
+			unsigned long n = strtoul(v, &end, 10);
+			if (v[0] < '0' || v[0] > '9' || *end != '\0')
+				token_usage();
+			/* The store answers at most this many; asking for more is asking for all.
+			 */
+			T.limit = n > AUDIT_LIMIT_MAX ? AUDIT_LIMIT_MAX : (uint32_t)n;
 		} else if (strcmp(a, "--rate") == 0 && more) {
 			char *end;
 			T.rate = strtod(argv[++i], &end);
@@ -360,9 +526,14 @@ static void parse(int argc, char **argv, const struct dm_config *cfg)
 			cfg->token_db_path);
 		exit(2);
 	}
-	if (strcmp(T.cmd, "issue") == 0) {
+	if (strcmp(T.group, "audit") == 0) {
+		if (strcmp(T.cmd, "tail") != 0 || pos != NULL)
+			token_usage();
+	} else if (strcmp(T.cmd, "issue") == 0 || strcmp(T.cmd, "rotate") == 0) {
+		bool rotate = strcmp(T.cmd, "rotate") == 0;
 		size_t len;
-		if (pos == NULL)
+		/* A rotation's note is always "rotation" (node.md §8). */
+		if (pos == NULL || (rotate && T.note != NULL))
 			token_usage();
 		if (dm_registration_canonical_subject(pos, strlen(pos), T.subject,
 						      sizeof(T.subject), &len) < 0) {
@@ -373,7 +544,8 @@ static void parse(int argc, char **argv, const struct dm_config *cfg)
 		dm_token_new(T.token);
 		dm_token_digest(T.token, strlen(T.token), T.hash);
 		const char *user = getenv("USER");
-		snprintf(T.issuer, sizeof(T.issuer), "admin:%s", user ? user : "unknown");
+		snprintf(T.issuer, sizeof(T.issuer), "admin:%s%s", user ? user : "unknown",
+			 rotate ? ":rotate" : "");
 	} else if (strcmp(T.cmd, "list") == 0) {
 		if (pos != NULL)
 			token_usage();
@@ -392,6 +564,7 @@ int admin_token_main(int argc, char **argv, const struct dm_config *cfg)
 		token_usage();
 	if (sodium_init() < 0)
 		return 1;
+	T.group = argv[0];
 	T.cmd = argv[1];
 	parse(argc - 1, argv + 1, cfg);
 	char path[DM_PATH_MAX];

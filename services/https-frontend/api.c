@@ -60,8 +60,18 @@ int api_init(struct api *a, const struct dm_config *cfg, const struct api_backen
 	a->rl_doh = dm_ratelimit_new(DM_RATELIMIT_DEFAULT_MAX, cfg->dns_rate, cfg->dns_burst);
 	if (a->registration_on)
 		a->challenges = calloc(API_CHALLENGES_MAX, sizeof(*a->challenges));
+	if (cfg->heartbeat_enabled) {
+		a->rl_hb_submit = dm_ratelimit_new(DM_RATELIMIT_DEFAULT_MAX, cfg->hb_submit_rate,
+						   cfg->hb_submit_burst);
+		a->rl_hb_seen = dm_ratelimit_new(DM_RATELIMIT_DEFAULT_MAX, cfg->hb_seen_rate,
+						 cfg->hb_seen_burst);
+		if (a->rl_hb_submit == NULL || a->rl_hb_seen == NULL) {
+			api_done(a);
+			return DM_ENOMEM;
+		}
+	}
 	if (a->rl_http == NULL || a->rl_reg == NULL || a->rl_token == NULL || a->rl_doh == NULL ||
-	    (a->registration_on && a->challenges == NULL)) {
+	    (a->registration_on && a->challenges == NULL) || api_sync_init(a) < 0) {
 		api_done(a);
 		return DM_ENOMEM;
 	}
@@ -74,7 +84,11 @@ void api_done(struct api *a)
 	dm_ratelimit_free(a->rl_reg);
 	dm_ratelimit_free(a->rl_token);
 	dm_ratelimit_free(a->rl_doh);
+	dm_ratelimit_free(a->rl_hb_submit);
+	dm_ratelimit_free(a->rl_hb_seen);
+	a->rl_hb_submit = a->rl_hb_seen = NULL;
 	free(a->challenges);
+	api_sync_done(a);
 	a->rl_http = a->rl_reg = a->rl_token = a->rl_doh = NULL;
 	a->challenges = NULL;
 }
@@ -760,7 +774,11 @@ void api_handle(struct api_call *c)
 		}
 		a->be.stats(a->be.ctx, c, on_metrics);
 	} else if (path_is(path, plen, "/v1/info")) {
-		if (method_ok(c, true, false))
+		if (!method_ok(c, true, false))
+			return;
+		if (a->cfg->heartbeat_enabled && a->be.seen_list != NULL)
+			api_info_discovery(c);
+		else
 			info(c);
 	} else if (path_is(path, plen, "/v1/registration/challenge")) {
 		if (method_ok(c, true, false))
@@ -775,11 +793,17 @@ void api_handle(struct api_call *c)
 		if (method_ok(c, true, true))
 			api_doh(c);
 	} else if (plen >= 9 && memcmp(path, "/v1/sync/", 9) == 0) {
-		/* Anti-entropy is not served by this process; without a sync
-		 * token the reference answers 403 here too (node.md §9). */
-		api_reply_error(c, 403, "forbidden");
+		api_sync(c, path, plen);
 	} else if (path_is(path, plen, "/nodes")) {
-		api_reply_error(c, 404, "discovery disabled on this node");
+		c->route = R_NODES;
+		if (method_ok(c, true, false))
+			api_nodes_page(c);
+	} else if (path_is(path, plen, "/v1/nodes/seen")) {
+		if (method_ok(c, true, false))
+			api_nodes_seen(c);
+	} else if (path_is(path, plen, "/v1/heartbeat")) {
+		if (method_ok(c, false, true))
+			api_heartbeat_submit(c);
 	} else {
 		api_reply_error(c, 404, "not found");
 	}

@@ -22,6 +22,7 @@
 #include "common/dns/table.h"
 #include "common/dns/zone.h"
 #include "common/node/config.h"
+#include "common/node/syncconf.h"
 #include "common/ratelimit.h"
 #include "services/https-frontend/http.h"
 
@@ -42,6 +43,38 @@ enum api_auth_mode {
 struct api;
 struct api_call;
 
+/* One seen heartbeat (node.md §10.3), as the store lists it. */
+struct api_seen_row {
+	const char *wire;
+	int64_t ts, received_at;
+	const char *remote_addr; /* or NULL */
+};
+
+/* Anti-entropy (api_sync.c, node.md §9): one digest entry, one pulled value, the summary. */
+struct api_sync_entry {
+	const char *name, *hash;
+	int64_t ts_ms;
+	uint32_t ttl;
+	bool deleted; /* a tombstone (asked for with tombstones=1) */
+	int64_t deleted_ms;
+};
+
+struct api_sync_value {
+	const char *name, *hash;
+	const uint8_t *value;
+	size_t len;
+	uint32_t ttl;
+	int64_t ts_ms;
+};
+
+struct api_sync_summary {
+	uint64_t records, tombstones;
+	uint8_t digest[32], tomb_digest[32];
+	bool has_max;
+	int64_t max_ts_ms;
+	const char *max_name, *max_hash;
+};
+
 /* What a backend operation produced; fields not of that operation are zero. */
 struct api_result {
 	int status; /* 0, DM_ENOTFOUND, DM_ETOOBIG, DM_EMISMATCH, or failure */
@@ -61,6 +94,20 @@ struct api_result {
 	/* token register */
 	size_t nrevoked;
 	char *const *revoked;
+	/* seen put: the accepted heartbeat's operator key (32 bytes) */
+	const uint8_t *spk;
+	/* seen list: live rows newest first, and this node's own key if known */
+	size_t nrows;
+	const struct api_seen_row *rows;
+	const uint8_t *self_spk; /* 32 bytes or NULL */
+	const char *self_endpoint;
+	/* sync digest (entries, has_more), pull (svalues; served = names done), summary */
+	size_t nentries;
+	const struct api_sync_entry *entries;
+	bool has_more;
+	size_t nsvalues, served;
+	const struct api_sync_value *svalues;
+	const struct api_sync_summary *summary;
 };
 
 typedef void (*api_result_fn)(struct api_call *c, const struct api_result *res);
@@ -88,6 +135,17 @@ struct api_backend {
 			    const char *remote_addr, const char *detail);
 	void (*token_register)(void *ctx, struct api_call *c, const struct api_registration *r,
 			       api_result_fn cb);
+	/* discovery (may be NULL: answered 503); the store verifies the wire again */
+	void (*seen_put)(void *ctx, struct api_call *c, const char *wire, const char *remote_addr,
+			 api_result_fn cb);
+	void (*seen_list)(void *ctx, struct api_call *c, uint32_t limit,
+			  const uint8_t *exclude_spk, api_result_fn cb);
+	/* anti-entropy (may be NULL: answered 503); entries strictly after the cursor */
+	void (*sync_digest)(void *ctx, struct api_call *c, int64_t ts_ms, const char *name,
+			    const char *hash, uint32_t limit, bool tombstones, api_result_fn cb);
+	void (*sync_pull)(void *ctx, struct api_call *c, const char *const *names, size_t n,
+			  api_result_fn cb);
+	void (*sync_summary)(void *ctx, struct api_call *c, api_result_fn cb);
 };
 
 struct api_metric {
@@ -107,6 +165,9 @@ struct api {
 	bool registration_on;
 	struct api_backend be;
 	struct dm_ratelimit *rl_http, *rl_reg, *rl_token, *rl_doh;
+	struct dm_ratelimit *rl_hb_submit, *rl_hb_seen; /* only with heartbeats enabled */
+	struct dm_sync_config *sync;			/* peer token, pinned key, cluster name */
+	char cluster_name[65];				/* "" = no manifest to serve (§9.3) */
 	/* registration challenges: a ring, the oldest overwritten when full */
 	struct api_challenge *challenges;
 	size_t challenge_next;
@@ -146,6 +207,7 @@ struct api_call {
 	char subject[1025];
 	json_t *json;
 	void (*next)(struct api_call *c); /* continuation after authorization */
+	uint8_t hb_spk[32];		  /* POST /v1/heartbeat: the submitter's key */
 };
 
 /* Sets up `a` for `cfg` (borrowed for a's life). Returns 0 or DM_ENOMEM. */

@@ -25,5 +25,16 @@ void api_registration_challenge(struct api_call *c);
 void api_registration_confirm(struct api_call *c);
 void api_claim_publish(struct api_call *c);
 void api_doh(struct api_call *c);
+/* Discovery (api_discovery.c, node.md §10): POST /v1/heartbeat, GET /v1/nodes/seen, GET /nodes. */
+void api_heartbeat_submit(struct api_call *c);
+void api_nodes_seen(struct api_call *c);
+void api_nodes_page(struct api_call *c);
+/* GET /v1/info with the operator key of this node's latest own heartbeat. */
+void api_info_discovery(struct api_call *c);
+/* Anti-entropy (api_sync.c, node.md §9): every /v1/sync/ route. */
+void api_sync(struct api_call *c, const char *path, size_t plen);
+/* Reads the sync token, pinned key and cluster name; 0 or DM_ENOMEM / DM_EINVAL. */
+int api_sync_init(struct api *a);
+void api_sync_done(struct api *a);
 
 #endif

@@ -285,6 +285,8 @@ void httpsfe_backend(struct httpsfe *fe, struct api_backend *ret_be)
 	    .token_audit = be_token_audit,
 	    .token_register = be_token_register,
 	};
+	httpsfe_backend_discovery(fe, &be);
+	httpsfe_backend_sync(fe, &be);
 	*ret_be = be;
 }
 

@@ -68,6 +68,10 @@ void httpsfe_server_close(struct httpsfe *fe);
 
 /* The store backend for the API, and the feed (backend.c). */
 void httpsfe_backend(struct httpsfe *fe, struct api_backend *ret_be);
+/* Adds the discovery operations (SeenPut, SeenList) to `be` (backend_discovery.c). */
+void httpsfe_backend_discovery(struct httpsfe *fe, struct api_backend *be);
+/* Adds the anti-entropy operations (SyncDigest, SyncPull, SyncSummary) (backend_sync.c). */
+void httpsfe_backend_sync(struct httpsfe *fe, struct api_backend *be);
 int httpsfe_store_start(struct httpsfe *fe, const char *path);
 void httpsfe_store_stop(struct httpsfe *fe);
 

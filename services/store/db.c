@@ -195,6 +195,11 @@ void store_db_close(struct store_db *db)
 	free(db);
 }
 
+struct sqlite3 *store_db_handle(struct store_db *db)
+{
+	return db->h;
+}
+
 static int step_done(struct store_db *db, int idx)
 {
 	sqlite3_stmt *s = db->st[idx];

@@ -29,6 +29,8 @@ typedef int (*store_row_fn)(const struct store_row *row, void *arg);
 /* Opens (creating, migrating) the file; NULL with a reason in `err`. */
 struct store_db *store_db_open(const char *path, bool sync_full, char *err, size_t errlen);
 void store_db_close(struct store_db *db);
+/* The open sqlite handle, for the store's other tables (sync.c). */
+struct sqlite3 *store_db_handle(struct store_db *db);
 
 int store_db_begin(struct store_db *db);
 int store_db_commit(struct store_db *db);

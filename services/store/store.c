@@ -9,6 +9,8 @@
 #include "common/err.h"
 #include "common/node/log.h"
 #include "common/node/systemd.h"
+#include "services/store/seen.h"
+#include "services/store/sync.h"
 #include "services/store/tokens.h"
 
 /* Batch notifications into frames well under DM_FRAME_MAX. */
@@ -17,7 +19,7 @@
 #define STORE_NAME_MAX  255
 #define STORE_VALUE_MAX 65535
 
-enum op_kind { OP_PUT, OP_DELETE };
+enum op_kind { OP_PUT, OP_DELETE, OP_SYNC_DELETE };
 
 struct store_op {
 	enum op_kind kind;
@@ -29,6 +31,11 @@ struct store_op {
 	bool has_value;
 	uint32_t ttl;
 	uint32_t max_values;
+	Dm__Role role; /* who asked: tombstones keep only peers out (sync.h) */
+	/* OP_SYNC_DELETE: a peer's tombstone */
+	char hash[DM_SYNC_HASH_HEX + 1];
+	int64_t deleted_ms, tomb_expires;
+	bool recorded;
 	/* results */
 	int status;
 	bool created;
@@ -156,13 +163,19 @@ static void notify_done(struct notify_batch *nb)
 static void apply_op(struct store *st, struct store_op *op, int64_t ms)
 {
 	if (op->kind == OP_PUT) {
-		op->status = store_db_put(st->db, op->name, op->value, op->value_len, op->ttl, ms,
-					  op->max_values, &op->created);
+		op->status = store_sync_put(st->sync, op->role, op->name, op->value, op->value_len,
+					    op->ttl, ms, op->max_values, &op->created);
 		op->expires_at = ms / 1000 + op->ttl;
 		op->stored_ms = ms;
+	} else if (op->kind == OP_DELETE) {
+		op->status = store_sync_delete(st->sync, op->name, op->has_value ? op->value : NULL,
+					       op->value_len, ms, &op->deleted);
 	} else {
-		op->status = store_db_delete(st->db, op->name, op->has_value ? op->value : NULL,
-					     op->value_len, &op->deleted);
+		/* The removed value (if any) goes to subscribers as a delete. */
+		op->status = store_sync_tombstone(st->sync, op->name, op->hash, op->deleted_ms,
+						  op->tomb_expires, ms, &op->deleted, &op->recorded,
+						  &op->value, &op->value_len);
+		op->has_value = op->value != NULL;
 	}
 }
 
@@ -173,7 +186,14 @@ static void reply_op(struct store_op *op)
 	Dm__Envelope env = DM__ENVELOPE__INIT;
 	Dm__PutResult put = DM__PUT_RESULT__INIT;
 	Dm__DeleteResult del = DM__DELETE_RESULT__INIT;
-	if (op->kind == OP_PUT) {
+	Dm__SyncDeleteResult sdel = DM__SYNC_DELETE_RESULT__INIT;
+	if (op->kind == OP_SYNC_DELETE) {
+		sdel.status = op->status;
+		sdel.deleted = op->deleted;
+		sdel.recorded = op->recorded;
+		env.body_case = DM__ENVELOPE__BODY_SYNC_DELETE_RESULT;
+		env.sync_delete_result = &sdel;
+	} else if (op->kind == OP_PUT) {
 		put.status = op->status;
 		put.has_created = op->status == 0;
 		put.created = op->created;
@@ -211,6 +231,7 @@ static void store_flush(struct store *st)
 		r = store_db_commit(st->db);
 	if (r < 0) {
 		store_db_rollback(st->db);
+		store_sync_recount(st->sync);
 		log_warnx("transaction failed, %s", "answering every writer with an error");
 		for (struct store_op *op = ops; op != NULL; op = op->next)
 			op->status = -EIO;
@@ -287,6 +308,7 @@ static void on_put(struct dm_ipc_conn *conn, const Dm__Envelope *msg)
 		return;
 	}
 	op->kind = OP_PUT;
+	op->role = conn->peer_role;
 	op->conn = conn;
 	op->seq = msg->seq;
 	if (req->value.len)
@@ -517,6 +539,61 @@ static void on_stats(struct dm_ipc_conn *conn, const Dm__Envelope *msg)
 	(void)dm_ipc_reply(conn, msg->seq, &env);
 }
 
+/* ---- anti-entropy (sync.c): reads see every queued write first ---- */
+
+static void on_sync_digest(struct dm_ipc_conn *conn, const Dm__Envelope *msg)
+{
+	struct store *st = store_of(conn);
+	store_flush(st);
+	store_sync_on_digest(st->sync, conn, msg, now_ms());
+}
+
+static void on_sync_pull(struct dm_ipc_conn *conn, const Dm__Envelope *msg)
+{
+	struct store *st = store_of(conn);
+	store_flush(st);
+	store_sync_on_pull(st->sync, conn, msg, now_ms());
+}
+
+static void on_sync_summary(struct dm_ipc_conn *conn, const Dm__Envelope *msg)
+{
+	struct store *st = store_of(conn);
+	store_flush(st);
+	store_sync_on_summary(st->sync, conn, msg, now_ms());
+}
+
+static void on_sync_compare(struct dm_ipc_conn *conn, const Dm__Envelope *msg)
+{
+	struct store *st = store_of(conn);
+	store_flush(st);
+	store_sync_on_compare(st->sync, conn, msg, now_ms());
+}
+
+static void on_sync_delete(struct dm_ipc_conn *conn, const Dm__Envelope *msg)
+{
+	struct store *st = store_of(conn);
+	const Dm__SyncDelete *req = msg->sync_delete;
+	if (!name_ok(req->name) || !dm_sync_hash_ok(req->hash, strlen(req->hash))) {
+		(void)dm_ipc_reply_error(conn, msg->seq, DM_EINVAL, "bad name or hash");
+		return;
+	}
+	struct store_op *op = calloc(1, sizeof(*op));
+	if (op == NULL || (op->name = strdup(req->name)) == NULL) {
+		if (op != NULL)
+			op_free(op);
+		(void)dm_ipc_reply_error(conn, msg->seq, DM_ENOMEM, NULL);
+		return;
+	}
+	op->kind = OP_SYNC_DELETE;
+	op->role = conn->peer_role;
+	op->conn = conn;
+	op->seq = msg->seq;
+	memcpy(op->hash, req->hash, sizeof(op->hash));
+	op->deleted_ms = req->deleted_ms;
+	op->tomb_expires = req->expires_at;
+	enqueue(st, op);
+}
+
 #define ALLOW(role, body, fn) {DM__ROLE__ROLE_##role, DM__ENVELOPE__BODY_##body, fn}
 
 /* Who may ask the store for what (STYLE.md §3: one table per service). */
@@ -540,6 +617,16 @@ static const struct dm_ipc_rule store_rules[] = {
 	ALLOW(ADMIN, GET_RECORDS, on_get),
 	ALLOW(ADMIN, SUBSCRIBE, on_subscribe),
 	ALLOW(ADMIN, STATS_REQUEST, on_stats),
+	/* anti-entropy (sync.c): the frontend serves the sync routes, the sync service runs rounds */
+	ALLOW(HTTPS_FRONTEND, SYNC_DIGEST, on_sync_digest),
+	ALLOW(HTTPS_FRONTEND, SYNC_PULL, on_sync_pull),
+	ALLOW(HTTPS_FRONTEND, SYNC_SUMMARY_REQUEST, on_sync_summary),
+	ALLOW(SYNC, SYNC_DIGEST, on_sync_digest),
+	ALLOW(SYNC, SYNC_PULL, on_sync_pull),
+	ALLOW(SYNC, SYNC_SUMMARY_REQUEST, on_sync_summary),
+	ALLOW(SYNC, SYNC_COMPARE, on_sync_compare),
+	ALLOW(SYNC, SYNC_DELETE, on_sync_delete),
+	ALLOW(ADMIN, SYNC_SUMMARY_REQUEST, on_sync_summary),
 	/* the token store (tokens.c): frontend and operator only */
 	ALLOW(HTTPS_FRONTEND, TOKEN_LOOKUP, tokens_on_lookup),
 	ALLOW(HTTPS_FRONTEND, TOKEN_AUDIT, tokens_on_audit),
@@ -547,6 +634,14 @@ static const struct dm_ipc_rule store_rules[] = {
 	ALLOW(ADMIN, TOKEN_ISSUE, tokens_on_issue),
 	ALLOW(ADMIN, TOKEN_LIST, tokens_on_list),
 	ALLOW(ADMIN, TOKEN_REVOKE, tokens_on_revoke),
+	ALLOW(ADMIN, TOKEN_ROTATE, tokens_on_rotate),
+	ALLOW(ADMIN, AUDIT_TAIL, tokens_on_audit_tail),
+	/* seen heartbeats (seen.c): what the frontend verified, what the heartbeat service gossips */
+	ALLOW(HTTPS_FRONTEND, SEEN_PUT, seen_on_put),
+	ALLOW(HTTPS_FRONTEND, SEEN_LIST, seen_on_list),
+	ALLOW(HEARTBEAT, SEEN_PUT, seen_on_put),
+	ALLOW(HEARTBEAT, SEEN_LIST, seen_on_list),
+	ALLOW(ADMIN, SEEN_LIST, seen_on_list),
 	{0, 0, NULL},
 };
 
@@ -609,8 +704,7 @@ static void resolve_role_users(struct store *st)
 
 static int expire_row(const struct store_row *row, void *arg)
 {
-	(void)row;
-	(void)arg;
+	store_sync_forget_row(arg, row);
 	return 0;
 }
 
@@ -620,9 +714,11 @@ static void cleanup_cb(uv_timer_t *t)
 	store_flush(st);
 	if (store_db_begin(st->db) < 0)
 		return;
-	int n = store_db_expire(st->db, now_ms() / 1000, expire_row, NULL);
-	if (n < 0 || store_db_commit(st->db) < 0) {
+	int n = store_db_expire(st->db, now_ms() / 1000, expire_row, st->sync);
+	if (n < 0 || store_sync_expire(st->sync, now_ms() / 1000) < 0 ||
+	    store_db_commit(st->db) < 0) {
 		store_db_rollback(st->db);
+		store_sync_recount(st->sync);
 		log_warnx("expiry sweep failed, %s", "will retry next interval");
 		return;
 	}
@@ -640,6 +736,12 @@ int store_start(struct store *st, uv_loop_t *loop, const struct dm_config *cfg,
 	st->queue = NULL;
 	st->queue_tail = &st->queue;
 	resolve_role_users(st);
+	char err[256];
+	st->sync = store_sync_open(db, err, sizeof(err));
+	if (st->sync == NULL) {
+		log_warnx("cannot open the sync tables: %s", err);
+		return -EIO;
+	}
 	st->server.ep.loop = loop;
 	st->server.ep.self_role = DM__ROLE__ROLE_STORE;
 	st->server.ep.rules = store_rules;
@@ -669,6 +771,7 @@ int store_start(struct store *st, uv_loop_t *loop, const struct dm_config *cfg,
 	st->cleanup.data = st;
 	uint64_t every = (uint64_t)cfg->cleanup_interval * 1000;
 	uv_timer_start(&st->cleanup, cleanup_cb, every, every);
+	seen_start(loop, cfg);
 	return 0;
 }
 
@@ -676,6 +779,9 @@ void store_stop(struct store *st)
 {
 	store_flush(st);
 	tokens_close();
+	store_sync_close(st->sync);
+	st->sync = NULL;
+	seen_close();
 	dm_ipc_server_close(&st->server);
 	uv_close((uv_handle_t *)&st->flush, NULL);
 	uv_close((uv_handle_t *)&st->cleanup, NULL);

@@ -16,11 +16,13 @@
 #include "services/store/db.h"
 
 struct store_op;
+struct store_sync;
 
 struct store {
 	uv_loop_t *loop;
 	const struct dm_config *cfg;
 	struct store_db *db;
+	struct store_sync *sync; /* tombstones and the sync summary (sync.c) */
 	struct dm_ipc_server server;
 	uv_check_t flush;
 	uv_timer_t cleanup;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/node/log.h"
+#include "common/node/syncconf.h"
 #include "services/supervisor/supervisor.h"
 
 static bool always(const struct dm_config *cfg)
@@ -42,11 +43,22 @@ static bool set(const char *name)
 	return v != NULL && v[0] != '\0';
 }
 
-/* node.md §9: without a peer token the sync endpoints refuse and no worker runs. */
+/* node.md §9.4: the worker runs with a peer token and peers, from
+ * DMP_SYNC_PEERS or a cluster file (DMP_CLUSTER_FILE, its alias, or the
+ * reference's default path). */
 static bool sync_wanted(const struct dm_config *cfg)
 {
 	(void)cfg;
-	return set("DMP_SYNC_PEER_TOKEN");
+	if (!set("DMP_SYNC_PEER_TOKEN"))
+		return false;
+	if (set("DMP_SYNC_PEERS"))
+		return true;
+	const char *file = DM_SYNC_DEFAULT_CLUSTER_FILE;
+	if (set("DMP_CLUSTER_FILE"))
+		file = secure_getenv("DMP_CLUSTER_FILE");
+	else if (set("DMP_CLUSTER_MANIFEST_PATH"))
+		file = secure_getenv("DMP_CLUSTER_MANIFEST_PATH");
+	return access(file, R_OK) == 0;
 }
 
 static bool heartbeat_wanted(const struct dm_config *cfg)
