@@ -77,13 +77,14 @@ static int call(struct cli_writer *w, const char *method, const char *name, json
 	}
 	char *e = cli_http_error_text(&resp);
 	/* An over-long message is cut; its start names what failed. */
-	if (snprintf(w->err, sizeof(w->err), "%s %.200s failed: HTTP %d%s%.200s%s", what, name,
-		 resp.status, cli_empty(e) ? "" : " — ", e,
-		 resp.status == 403 ? " (per-user token may not own this record namespace; if you "
-				      "are the operator, set http_token to the operator token)"
-		 : resp.status == 401 ? " (no valid token: run `dnsmesh register --node HOST` or "
-					"set http_token)"
-				      : "") >= (int)sizeof(w->err))
+	if (snprintf(
+		w->err, sizeof(w->err), "%s %.200s failed: HTTP %d%s%.200s%s", what, name,
+		resp.status, cli_empty(e) ? "" : " — ", e,
+		resp.status == 403   ? " (per-user token may not own this record namespace; if you "
+				       "are the operator, set http_token to the operator token)"
+		: resp.status == 401 ? " (no valid token: run `dnsmesh register --node HOST` or "
+				       "set http_token)"
+				     : "") >= (int)sizeof(w->err))
 		w->err[sizeof(w->err) - 1] = '\0';
 	free(e);
 	cli_http_resp_free(&resp);

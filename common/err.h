@@ -13,11 +13,11 @@ enum {
 	DM_ETOOBIG = -1004,  /* over a size cap */
 	DM_ECRYPTO = -1005,  /* a cryptographic primitive failed (AEAD, X25519, KDF) */
 	DM_ENOTFOUND = -1006,
-	DM_EREPLAY = -1007,  /* already delivered */
+	DM_EREPLAY = -1007,   /* already delivered */
 	DM_EMISMATCH = -1008, /* well-formed but not what the caller expected */
 	DM_ENOMEM = -1009,
 	DM_EUNSUPPORTED = -1010,
-	DM_EPROTO = -1011,   /* peer violated the IPC / wire protocol */
+	DM_EPROTO = -1011, /* peer violated the IPC / wire protocol */
 	DM_ETIMEDOUT = -1012,
 	DM_EUNAVAIL = -1013, /* a service or peer is not reachable */
 };

@@ -5,7 +5,7 @@
 #include "common/err.h"
 
 static const char b64_alphabet[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /* 0..63 for alphabet characters, 64 for everything else. */
 static uint8_t b64_value(unsigned char c)
@@ -90,8 +90,7 @@ static void b64_push(struct b64_state *s, uint8_t v)
 	s->out[s->len++] = byte;
 }
 
-int dm_b64_decode_strict(const char *in, size_t inlen, uint8_t *out, size_t outcap,
-			 size_t *ret_len)
+int dm_b64_decode_strict(const char *in, size_t inlen, uint8_t *out, size_t outcap, size_t *ret_len)
 {
 	/* Shape first: [alphabet]* then at most two '=' that complete a quad. */
 	size_t data = inlen;

@@ -36,8 +36,8 @@ void dm_b64_encode(const uint8_t *in, size_t len, char *out);
  * *ret_len on success; DM_EINVAL on malformed input, DM_ETOOBIG if the result
  * would not fit. `out` may be partly written on failure.
  */
-int dm_b64_decode_strict(const char *in, size_t inlen, uint8_t *out, size_t outcap,
-			 size_t *ret_len) __attribute__((warn_unused_result));
+int dm_b64_decode_strict(const char *in, size_t inlen, uint8_t *out, size_t outcap, size_t *ret_len)
+    __attribute__((warn_unused_result));
 int dm_b64_decode_lenient(const char *in, size_t inlen, uint8_t *out, size_t outcap,
 			  size_t *ret_len) __attribute__((warn_unused_result));
 

@@ -13,7 +13,7 @@
 #include "common/node/log.h"
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -203,16 +203,15 @@ static int get_heartbeat(struct dm_config *cfg, char *err, size_t errlen)
 		    errlen) < 0 ||
 	    get_u32("DMP_HEARTBEAT_SEEN_MAX_ROWS", 10000, 1, 10000000,
 		    &cfg->heartbeat_seen_max_rows, err, errlen) < 0 ||
-	    get_u32("DMP_HEARTBEAT_RETENTION_HOURS", 72, 0, 876000,
-		    &cfg->heartbeat_retention_hours, err, errlen) < 0 ||
+	    get_u32("DMP_HEARTBEAT_RETENTION_HOURS", 72, 0, 876000, &cfg->heartbeat_retention_hours,
+		    err, errlen) < 0 ||
 	    get_double("DMP_HEARTBEAT_SUBMIT_RATE_PER_SEC", 1.0, &cfg->hb_submit_rate, err,
 		       errlen) < 0 ||
 	    get_double("DMP_HEARTBEAT_SUBMIT_RATE_BURST", 30.0, &cfg->hb_submit_burst, err,
 		       errlen) < 0 ||
 	    get_double("DMP_HEARTBEAT_SEEN_RATE_PER_SEC", 5.0, &cfg->hb_seen_rate, err, errlen) <
 		0 ||
-	    get_double("DMP_HEARTBEAT_SEEN_RATE_BURST", 60.0, &cfg->hb_seen_burst, err, errlen) <
-		0)
+	    get_double("DMP_HEARTBEAT_SEEN_RATE_BURST", 60.0, &cfg->hb_seen_burst, err, errlen) < 0)
 		return -1;
 	if (env("DMP_HEARTBEAT_DB_PATH") != NULL)
 		return get_str("DMP_HEARTBEAT_DB_PATH", "", cfg->heartbeat_db_path,
@@ -232,8 +231,8 @@ static int get_http(struct dm_config *cfg, char *err, size_t errlen)
 	    get_str("DMP_TLS_KEY", "", cfg->tls_key, sizeof(cfg->tls_key), err, errlen) < 0 ||
 	    get_double("DMP_HTTP_RATE", 10.0, &cfg->http_rate, err, errlen) < 0 ||
 	    get_double("DMP_HTTP_BURST", 100.0, &cfg->http_burst, err, errlen) < 0 ||
-	    get_u32("DMP_HTTP_MAX_CONCURRENCY", 512, 1, 65536, &cfg->http_max_conns, err,
-		    errlen) < 0 ||
+	    get_u32("DMP_HTTP_MAX_CONCURRENCY", 512, 1, 65536, &cfg->http_max_conns, err, errlen) <
+		0 ||
 	    get_u32("DMP_HTTP_MAX_CONNS_PER_IP", 64, 0, 65536, &cfg->http_max_conns_per_ip, err,
 		    errlen) < 0 ||
 	    get_u32("DMP_HTTP_HEADER_TIMEOUT_MS", 10000, 100, 600000, &cfg->http_header_ms, err,
@@ -251,16 +250,15 @@ static int get_http(struct dm_config *cfg, char *err, size_t errlen)
 	const char *tok = env("DMP_OPERATOR_TOKEN");
 	if (get_str(tok ? "DMP_OPERATOR_TOKEN" : "DMP_HTTP_TOKEN", "", cfg->operator_token,
 		    sizeof(cfg->operator_token), err, errlen) < 0 ||
-	    get_str("DMP_AUTH_MODE", "", cfg->auth_mode, sizeof(cfg->auth_mode), err, errlen) <
-		    0)
+	    get_str("DMP_AUTH_MODE", "", cfg->auth_mode, sizeof(cfg->auth_mode), err, errlen) < 0)
 		return -1;
 	cfg->token_db_explicit = env("DMP_TOKEN_DB_PATH") != NULL;
 	if (cfg->token_db_explicit) {
-		if (get_str("DMP_TOKEN_DB_PATH", "", cfg->token_db_path,
-			    sizeof(cfg->token_db_path), err, errlen) < 0)
+		if (get_str("DMP_TOKEN_DB_PATH", "", cfg->token_db_path, sizeof(cfg->token_db_path),
+			    err, errlen) < 0)
 			return -1;
-	} else if (default_token_db(cfg->db_path, cfg->token_db_path,
-				    sizeof(cfg->token_db_path)) < 0) {
+	} else if (default_token_db(cfg->db_path, cfg->token_db_path, sizeof(cfg->token_db_path)) <
+		   0) {
 		set_err(err, errlen, "DMP_DB_PATH: too long to derive DMP_TOKEN_DB_PATH");
 		return -1;
 	}
@@ -278,8 +276,8 @@ static int get_http(struct dm_config *cfg, char *err, size_t errlen)
 		       errlen) < 0 ||
 	    get_double("DMP_REGISTRATION_ENDPOINT_RATE_PER_SEC", 5.0 / 3600.0,
 		       &cfg->registration_rate, err, errlen) < 0 ||
-	    get_double("DMP_REGISTRATION_ENDPOINT_RATE_BURST", 5.0, &cfg->registration_burst,
-		       err, errlen) < 0)
+	    get_double("DMP_REGISTRATION_ENDPOINT_RATE_BURST", 5.0, &cfg->registration_burst, err,
+		       errlen) < 0)
 		return -1;
 	if (cfg->issued_burst > 4294967295.0) {
 		set_err(err, errlen, "DMP_REGISTRATION_ISSUED_RATE_BURST: too large");
@@ -316,8 +314,8 @@ static int get_http(struct dm_config *cfg, char *err, size_t errlen)
 		zone = env("DMP_DOMAIN");
 		zvar = "DMP_DOMAIN";
 	}
-	if (zone != NULL && get_str(zvar, "", cfg->claim_zone, sizeof(cfg->claim_zone), err,
-				    errlen) < 0)
+	if (zone != NULL &&
+	    get_str(zvar, "", cfg->claim_zone, sizeof(cfg->claim_zone), err, errlen) < 0)
 		return -1;
 	cfg->heartbeat_enabled = get_truthy("DMP_HEARTBEAT_ENABLED", false, false);
 	if (get_str("DMP_HEARTBEAT_SELF_ENDPOINT", "", cfg->heartbeat_endpoint,
@@ -343,9 +341,9 @@ int dm_config_from_env(struct dm_config *cfg, char *err, size_t errlen)
 	if (get_str("DMP_DB_PATH", "./var/dmp.db", cfg->db_path, sizeof(cfg->db_path), err,
 		    errlen) < 0 ||
 	    get_str("DMP_RUN_DIR", "./var/run", cfg->run_dir, sizeof(cfg->run_dir), err, errlen) <
-		    0 ||
+		0 ||
 	    get_u32("DMP_CLEANUP_INTERVAL", 60, 1, 86400, &cfg->cleanup_interval, err, errlen) <
-		    0 ||
+		0 ||
 	    get_str("DMP_DNS_HOST", "127.0.0.1", cfg->dns_host, sizeof(cfg->dns_host), err,
 		    errlen) < 0 ||
 	    get_u32("DMP_DNS_PORT", 5353, 0, 65535, &port, err, errlen) < 0)
@@ -361,7 +359,7 @@ int dm_config_from_env(struct dm_config *cfg, char *err, size_t errlen)
 		    errlen) < 0 ||
 	    get_str("DMP_DNS_APEX_A", "", cfg->apex_a, sizeof(cfg->apex_a), err, errlen) < 0 ||
 	    get_str("DMP_DNS_APEX_AAAA", "", cfg->apex_aaaa, sizeof(cfg->apex_aaaa), err, errlen) <
-		    0 ||
+		0 ||
 	    get_str("DMP_HTTP_HOST", "127.0.0.1", cfg->http_host, sizeof(cfg->http_host), err,
 		    errlen) < 0 ||
 	    get_u32("DMP_HTTP_PORT", 8053, 0, 65535, &port, err, errlen) < 0)
@@ -369,7 +367,7 @@ int dm_config_from_env(struct dm_config *cfg, char *err, size_t errlen)
 	cfg->http_port = (uint16_t)port;
 	if (get_u32("DMP_MAX_TTL", 86400, 1, 0x7fffffff, &cfg->max_ttl, err, errlen) < 0 ||
 	    get_u32("DMP_MAX_VALUE_BYTES", 2048, 1, 65535, &cfg->max_value_bytes, err, errlen) <
-		    0 ||
+		0 ||
 	    get_u32("DMP_MAX_VALUES_PER_NAME", 64, 0, 100000, &cfg->max_values_per_name, err,
 		    errlen) < 0 ||
 	    get_str("DMP_DOMAIN", "", cfg->domain, sizeof(cfg->domain), err, errlen) < 0)

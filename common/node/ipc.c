@@ -257,9 +257,8 @@ static int send_hello(struct dm_ipc_conn *conn)
 
 static void protocol_error(struct dm_ipc_conn *conn, const char *what)
 {
-	log_warnx("ipc: %s from %s (pid %d): %s, closing the connection",
-		  "protocol violation", dm_ipc_role_name(conn->peer_role), (int)conn->peer_pid,
-		  what);
+	log_warnx("ipc: %s from %s (pid %d): %s, closing the connection", "protocol violation",
+		  dm_ipc_role_name(conn->peer_role), (int)conn->peer_pid, what);
 	dm_ipc_conn_close(conn);
 }
 
@@ -279,8 +278,8 @@ static void handle_hello(struct dm_ipc_conn *conn, const Dm__Envelope *msg)
 		struct dm_ipc_server *s = (struct dm_ipc_server *)ep;
 		if (h->role == DM__ROLE__ROLE_UNKNOWN ||
 		    (s->authorize != NULL && !s->authorize(ep->ctx, h->role, conn->peer_uid))) {
-			log_warnx("ipc: uid %u may not act as %s, refusing", (unsigned)conn->peer_uid,
-				  dm_ipc_role_name(h->role));
+			log_warnx("ipc: uid %u may not act as %s, refusing",
+				  (unsigned)conn->peer_uid, dm_ipc_role_name(h->role));
 			dm_ipc_conn_close(conn);
 			return;
 		}

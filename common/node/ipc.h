@@ -24,8 +24,8 @@
 
 #include "proto/envelope.pb-c.h"
 
-#define DM_IPC_VERSION    1
-#define DM_FRAME_MAX      (256 * 1024)
+#define DM_IPC_VERSION	  1
+#define DM_FRAME_MAX	  (256 * 1024)
 #define DM_IPC_MAX_QUEUED (64u << 20) /* bytes queued to a slow reader before we drop it */
 
 struct dm_ipc_conn;
@@ -52,7 +52,7 @@ struct dm_ipc_endpoint;
 
 struct dm_ipc_conn {
 	uv_pipe_t pipe;
-	uv_timer_t timer; /* request deadlines */
+	uv_timer_t timer;	  /* request deadlines */
 	uv_connect_t connect_req; /* clients only */
 	struct dm_ipc_endpoint *ep;
 	Dm__Role peer_role; /* DM__ROLE__ROLE_UNKNOWN until Hello */
@@ -73,7 +73,7 @@ struct dm_ipc_endpoint {
 	uv_loop_t *loop;
 	Dm__Role self_role;
 	const struct dm_ipc_rule *rules;
-	dm_ipc_conn_fn on_up;   /* Hello exchanged */
+	dm_ipc_conn_fn on_up;	/* Hello exchanged */
 	dm_ipc_conn_fn on_down; /* connection closing (pending requests already failed) */
 	void *ctx;
 	bool is_server;

@@ -40,7 +40,7 @@ void log_setlevel(enum dm_log_level level)
 }
 
 static void log_vwrite(enum dm_log_level level, int errnum, const char *fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
+    __attribute__((format(printf, 3, 0)));
 
 static void log_vwrite(enum dm_log_level level, int errnum, const char *fmt, va_list ap)
 {
@@ -60,12 +60,12 @@ static void log_vwrite(enum dm_log_level level, int errnum, const char *fmt, va_
 		fputs(line, stderr);
 }
 
-#define LOG_BODY(level, errnum)                                                             \
-	do {                                                                                \
-		va_list ap;                                                                 \
-		va_start(ap, fmt);                                                          \
-		log_vwrite((level), (errnum), fmt, ap);                                     \
-		va_end(ap);                                                                 \
+#define LOG_BODY(level, errnum)                                                                    \
+	do {                                                                                       \
+		va_list ap;                                                                        \
+		va_start(ap, fmt);                                                                 \
+		log_vwrite((level), (errnum), fmt, ap);                                            \
+		va_end(ap);                                                                        \
 	} while (0)
 
 void log_warn(const char *fmt, ...)

@@ -19,7 +19,7 @@ void log_setlevel(enum dm_log_level level);
 /* Parses a DMP_LOG_LEVEL name; -1 if unknown. */
 int log_level_parse(const char *name);
 
-void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));  /* + strerror(errno) */
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* + strerror(errno) */
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

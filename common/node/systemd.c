@@ -4,7 +4,6 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
-
 static char **listen_names;
 static int listen_count = -1;
 

@@ -27,7 +27,7 @@
 #include "services/admin/admin.h"
 
 #define REQUEST_TIMEOUT_MS 10000
-#define LOAD_WINDOW        256 /* writes in flight during `load` */
+#define LOAD_WINDOW	   256 /* writes in flight during `load` */
 
 struct admin {
 	struct dm_ipc_client client;
@@ -127,7 +127,8 @@ static void load_pump(void)
 		char *tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL;
 		if (tab2 == NULL) {
 			A.failed++;
-			fprintf(stderr, "dnsmesh-node-admin: load: line without NAME\\tTTL\\tVALUE\n");
+			fprintf(stderr,
+				"dnsmesh-node-admin: load: line without NAME\\tTTL\\tVALUE\n");
 			continue;
 		}
 		*tab1 = *tab2 = '\0';
@@ -289,8 +290,8 @@ static void give_up(uv_timer_t *t)
 }
 
 static const struct dm_ipc_rule admin_rules[] = {
-	{DM__ROLE__ROLE_STORE, DM__ENVELOPE__BODY_RECORD_BATCH, print_batch},
-	{0, 0, NULL},
+    {DM__ROLE__ROLE_STORE, DM__ENVELOPE__BODY_RECORD_BATCH, print_batch},
+    {0, 0, NULL},
 };
 
 int main(int argc, char **argv)

@@ -28,7 +28,7 @@
 #define DNSFE_TCP_IDLE_MS    10000	  /* nothing received or sent for this long: close */
 #define DNSFE_TCP_READ_MS    5000	  /* a started message must be complete by then */
 #define DNSFE_TCP_QUEUED_MAX (256 * 1024) /* stop reading while this much is unsent */
-#define DNSFE_READY_GRACE_MS 3000 /* store unreachable at start: report ready anyway */
+#define DNSFE_READY_GRACE_MS 3000	  /* store unreachable at start: report ready anyway */
 
 struct dnsfe;
 struct dnsfe_udp_batch;

@@ -111,8 +111,8 @@ static void answer(struct dnsfe_tcp_conn *c, const uint8_t *q, size_t qlen)
 		conn_close(c);
 		return;
 	}
-	if (dm_dns_respond(&fe->dns, fe->feed.mirror.table, dm_mirror_now(), q, qlen, true, t->scratch,
-			   DM_DNS_MSG_MAX, &len) != 0)
+	if (dm_dns_respond(&fe->dns, fe->feed.mirror.table, dm_mirror_now(), q, qlen, true,
+			   t->scratch, DM_DNS_MSG_MAX, &len) != 0)
 		return; /* the engine says: no reply to this one */
 	struct write_req *w = malloc(sizeof(*w) + 2 + len);
 	if (w == NULL) {

@@ -106,8 +106,8 @@ static unsigned answer_batch(struct dnsfe *fe, unsigned n)
 			continue;
 		}
 		size_t len;
-		if (dm_dns_respond(&fe->dns, fe->feed.mirror.table, now, b->query[i], b->rx[i].msg_len, false,
-				   b->reply[out], cap, &len) != 0) {
+		if (dm_dns_respond(&fe->dns, fe->feed.mirror.table, now, b->query[i],
+				   b->rx[i].msg_len, false, b->reply[out], cap, &len) != 0) {
 			u->dropped++;
 			continue;
 		}

@@ -138,8 +138,8 @@ struct api_backend {
 	/* discovery (may be NULL: answered 503); the store verifies the wire again */
 	void (*seen_put)(void *ctx, struct api_call *c, const char *wire, const char *remote_addr,
 			 api_result_fn cb);
-	void (*seen_list)(void *ctx, struct api_call *c, uint32_t limit,
-			  const uint8_t *exclude_spk, api_result_fn cb);
+	void (*seen_list)(void *ctx, struct api_call *c, uint32_t limit, const uint8_t *exclude_spk,
+			  api_result_fn cb);
 	/* anti-entropy (may be NULL: answered 503); entries strictly after the cursor */
 	void (*sync_digest)(void *ctx, struct api_call *c, int64_t ts_ms, const char *name,
 			    const char *hash, uint32_t limit, bool tombstones, api_result_fn cb);

@@ -28,42 +28,42 @@ enum {
 };
 
 static const char *const statements[ST_MAX] = {
-	[ST_PUT_EXISTS] = "SELECT 1 FROM records WHERE name = ?1 AND value = ?2",
-	[ST_PUT_COUNT] = "SELECT count(*) FROM records WHERE name = ?1 AND expires_at > ?2",
-	[ST_PUT_UPSERT] = "INSERT OR REPLACE INTO records "
-			  "(name, value, ttl, created_at, expires_at, stored_ts, value_hash) "
-			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[ST_DEL_ONE] = "DELETE FROM records WHERE name = ?1 AND value = ?2",
-	[ST_DEL_ALL] = "DELETE FROM records WHERE name = ?1",
-	[ST_GET] = "SELECT name, value, ttl, expires_at, stored_ts FROM records "
-		   "WHERE name = ?1 AND expires_at > ?2 ORDER BY created_at, rowid",
-	[ST_GET_NOCASE] = "SELECT name, value, ttl, expires_at, stored_ts FROM records "
-			  "WHERE name = ?1 COLLATE NOCASE AND expires_at > ?2 "
-			  "ORDER BY created_at, rowid",
-	[ST_SCAN] = "SELECT name, value, ttl, expires_at, stored_ts FROM records "
-		    "WHERE expires_at > ?1 ORDER BY name, created_at, rowid",
-	[ST_EXPIRE] = "DELETE FROM records WHERE expires_at <= ?1 "
-		      "RETURNING name, value, ttl, expires_at, stored_ts",
-	[ST_COUNT] = "SELECT count(*), count(DISTINCT name) FROM records WHERE expires_at > ?1",
-	[ST_BEGIN] = "BEGIN IMMEDIATE",
-	[ST_COMMIT] = "COMMIT",
-	[ST_ROLLBACK] = "ROLLBACK",
+    [ST_PUT_EXISTS] = "SELECT 1 FROM records WHERE name = ?1 AND value = ?2",
+    [ST_PUT_COUNT] = "SELECT count(*) FROM records WHERE name = ?1 AND expires_at > ?2",
+    [ST_PUT_UPSERT] = "INSERT OR REPLACE INTO records "
+		      "(name, value, ttl, created_at, expires_at, stored_ts, value_hash) "
+		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_DEL_ONE] = "DELETE FROM records WHERE name = ?1 AND value = ?2",
+    [ST_DEL_ALL] = "DELETE FROM records WHERE name = ?1",
+    [ST_GET] = "SELECT name, value, ttl, expires_at, stored_ts FROM records "
+	       "WHERE name = ?1 AND expires_at > ?2 ORDER BY created_at, rowid",
+    [ST_GET_NOCASE] = "SELECT name, value, ttl, expires_at, stored_ts FROM records "
+		      "WHERE name = ?1 COLLATE NOCASE AND expires_at > ?2 "
+		      "ORDER BY created_at, rowid",
+    [ST_SCAN] = "SELECT name, value, ttl, expires_at, stored_ts FROM records "
+		"WHERE expires_at > ?1 ORDER BY name, created_at, rowid",
+    [ST_EXPIRE] = "DELETE FROM records WHERE expires_at <= ?1 "
+		  "RETURNING name, value, ttl, expires_at, stored_ts",
+    [ST_COUNT] = "SELECT count(*), count(DISTINCT name) FROM records WHERE expires_at > ?1",
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
 };
 
 /* The reference's schema (node.md §3.1) plus a case-folded name index. */
 static const char schema[] =
-	"CREATE TABLE IF NOT EXISTS records ("
-	" name TEXT NOT NULL, value TEXT NOT NULL, ttl INTEGER NOT NULL,"
-	" created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
-	" stored_ts INTEGER NOT NULL DEFAULT 0, value_hash TEXT NOT NULL DEFAULT '',"
-	" PRIMARY KEY (name, value));"
-	"CREATE INDEX IF NOT EXISTS idx_records_name ON records(name);"
-	"CREATE INDEX IF NOT EXISTS idx_records_expires ON records(expires_at);";
+    "CREATE TABLE IF NOT EXISTS records ("
+    " name TEXT NOT NULL, value TEXT NOT NULL, ttl INTEGER NOT NULL,"
+    " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+    " stored_ts INTEGER NOT NULL DEFAULT 0, value_hash TEXT NOT NULL DEFAULT '',"
+    " PRIMARY KEY (name, value));"
+    "CREATE INDEX IF NOT EXISTS idx_records_name ON records(name);"
+    "CREATE INDEX IF NOT EXISTS idx_records_expires ON records(expires_at);";
 
 static const char schema_late[] =
-	"CREATE INDEX IF NOT EXISTS idx_records_stored_ts ON records(stored_ts);"
-	"CREATE INDEX IF NOT EXISTS idx_records_sync ON records(stored_ts, name, value_hash);"
-	"CREATE INDEX IF NOT EXISTS idx_records_name_nocase ON records(name COLLATE NOCASE);";
+    "CREATE INDEX IF NOT EXISTS idx_records_stored_ts ON records(stored_ts);"
+    "CREATE INDEX IF NOT EXISTS idx_records_sync ON records(stored_ts, name, value_hash);"
+    "CREATE INDEX IF NOT EXISTS idx_records_name_nocase ON records(name COLLATE NOCASE);";
 
 struct store_db {
 	sqlite3 *h;
@@ -153,11 +153,11 @@ struct store_db *store_db_open(const char *path, bool sync_full, char *err, size
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	int r = sqlite3_open_v2(path, &db->h,
-				SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-				NULL);
+	int r = sqlite3_open_v2(
+	    path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (r != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, db->h ? sqlite3_errmsg(db->h) : "cannot open");
+		snprintf(err, errlen, "%s: %s", path,
+			 db->h ? sqlite3_errmsg(db->h) : "cannot open");
 		goto fail;
 	}
 	sqlite3_busy_timeout(db->h, 5000);
@@ -267,8 +267,8 @@ int store_db_put(struct store_db *db, const char *name, const uint8_t *value, si
 	return 0;
 }
 
-int store_db_delete(struct store_db *db, const char *name, const uint8_t *value,
-		    size_t value_len, unsigned *ret_deleted)
+int store_db_delete(struct store_db *db, const char *name, const uint8_t *value, size_t value_len,
+		    unsigned *ret_deleted)
 {
 	int idx = value != NULL ? ST_DEL_ONE : ST_DEL_ALL;
 	sqlite3_stmt *s = db->st[idx];
@@ -287,13 +287,13 @@ static int rows(sqlite3_stmt *s, store_row_fn fn, void *arg)
 	int n = 0, r;
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_row row = {
-			.name = (const char *)sqlite3_column_text(s, 0),
-			.name_len = (size_t)sqlite3_column_bytes(s, 0),
-			.value = sqlite3_column_blob(s, 1),
-			.value_len = (size_t)sqlite3_column_bytes(s, 1),
-			.ttl = (uint32_t)sqlite3_column_int64(s, 2),
-			.expires_at = sqlite3_column_int64(s, 3),
-			.stored_ms = sqlite3_column_int64(s, 4),
+		    .name = (const char *)sqlite3_column_text(s, 0),
+		    .name_len = (size_t)sqlite3_column_bytes(s, 0),
+		    .value = sqlite3_column_blob(s, 1),
+		    .value_len = (size_t)sqlite3_column_bytes(s, 1),
+		    .ttl = (uint32_t)sqlite3_column_int64(s, 2),
+		    .expires_at = sqlite3_column_int64(s, 3),
+		    .stored_ms = sqlite3_column_int64(s, 4),
 		};
 		if (row.value == NULL)
 			row.value = (const uint8_t *)"";

@@ -41,8 +41,8 @@ void store_db_rollback(struct store_db *db);
 int store_db_put(struct store_db *db, const char *name, const uint8_t *value, size_t value_len,
 		 uint32_t ttl, int64_t now_ms, uint32_t max_values, bool *ret_created);
 /* Deletes one value (or all values when `value` is NULL); *ret_deleted rows. */
-int store_db_delete(struct store_db *db, const char *name, const uint8_t *value,
-		    size_t value_len, unsigned *ret_deleted);
+int store_db_delete(struct store_db *db, const char *name, const uint8_t *value, size_t value_len,
+		    unsigned *ret_deleted);
 /* Live values at `name`, oldest first. Returns the number of rows or < 0. */
 int store_db_get(struct store_db *db, const char *name, bool fold_case, int64_t now_s,
 		 store_row_fn fn, void *arg);

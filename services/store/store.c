@@ -16,7 +16,7 @@
 /* Batch notifications into frames well under DM_FRAME_MAX. */
 #define NOTIFY_FRAME_BYTES (96 * 1024)
 /* Hard limits the store enforces whatever the frontends were configured with. */
-#define STORE_NAME_MAX  255
+#define STORE_NAME_MAX	255
 #define STORE_VALUE_MAX 65535
 
 enum op_kind { OP_PUT, OP_DELETE, OP_SYNC_DELETE };
@@ -118,7 +118,8 @@ static void notify_flush(struct store *st, struct notify_batch *nb, bool snapsho
 /* Adds one record (borrowing its strings until the next flush). */
 static int notify_add(struct store *st, struct notify_batch *nb, const char *name,
 		      const uint8_t *value, size_t value_len, bool has_value, uint32_t ttl,
-		      int64_t expires_at, int64_t stored_ms, bool snapshot, struct dm_ipc_conn *only)
+		      int64_t expires_at, int64_t stored_ms, bool snapshot,
+		      struct dm_ipc_conn *only)
 {
 	if (nb->count == nb->cap) {
 		size_t ncap = nb->cap ? nb->cap * 2 : 64;
@@ -594,55 +595,58 @@ static void on_sync_delete(struct dm_ipc_conn *conn, const Dm__Envelope *msg)
 	enqueue(st, op);
 }
 
-#define ALLOW(role, body, fn) {DM__ROLE__ROLE_##role, DM__ENVELOPE__BODY_##body, fn}
+#define ALLOW(role, body, fn)                                                                      \
+	{                                                                                          \
+		DM__ROLE__ROLE_##role, DM__ENVELOPE__BODY_##body, fn                               \
+	}
 
 /* Who may ask the store for what (STYLE.md §3: one table per service). */
 static const struct dm_ipc_rule store_rules[] = {
-	ALLOW(DNS_FRONTEND, SUBSCRIBE, on_subscribe),
-	ALLOW(DNS_FRONTEND, GET_RECORDS, on_get),
-	ALLOW(DNS_FRONTEND, STATS_REQUEST, on_stats),
-	ALLOW(HTTPS_FRONTEND, PUT_RECORD, on_put),
-	ALLOW(HTTPS_FRONTEND, DELETE_RECORD, on_delete),
-	ALLOW(HTTPS_FRONTEND, GET_RECORDS, on_get),
-	ALLOW(HTTPS_FRONTEND, SUBSCRIBE, on_subscribe),
-	ALLOW(HTTPS_FRONTEND, STATS_REQUEST, on_stats),
-	ALLOW(SYNC, PUT_RECORD, on_put),
-	ALLOW(SYNC, DELETE_RECORD, on_delete),
-	ALLOW(SYNC, GET_RECORDS, on_get),
-	ALLOW(HEARTBEAT, PUT_RECORD, on_put),
-	ALLOW(HEARTBEAT, DELETE_RECORD, on_delete),
-	ALLOW(HEARTBEAT, GET_RECORDS, on_get),
-	ALLOW(ADMIN, PUT_RECORD, on_put),
-	ALLOW(ADMIN, DELETE_RECORD, on_delete),
-	ALLOW(ADMIN, GET_RECORDS, on_get),
-	ALLOW(ADMIN, SUBSCRIBE, on_subscribe),
-	ALLOW(ADMIN, STATS_REQUEST, on_stats),
-	/* anti-entropy (sync.c): the frontend serves the sync routes, the sync service runs rounds */
-	ALLOW(HTTPS_FRONTEND, SYNC_DIGEST, on_sync_digest),
-	ALLOW(HTTPS_FRONTEND, SYNC_PULL, on_sync_pull),
-	ALLOW(HTTPS_FRONTEND, SYNC_SUMMARY_REQUEST, on_sync_summary),
-	ALLOW(SYNC, SYNC_DIGEST, on_sync_digest),
-	ALLOW(SYNC, SYNC_PULL, on_sync_pull),
-	ALLOW(SYNC, SYNC_SUMMARY_REQUEST, on_sync_summary),
-	ALLOW(SYNC, SYNC_COMPARE, on_sync_compare),
-	ALLOW(SYNC, SYNC_DELETE, on_sync_delete),
-	ALLOW(ADMIN, SYNC_SUMMARY_REQUEST, on_sync_summary),
-	/* the token store (tokens.c): frontend and operator only */
-	ALLOW(HTTPS_FRONTEND, TOKEN_LOOKUP, tokens_on_lookup),
-	ALLOW(HTTPS_FRONTEND, TOKEN_AUDIT, tokens_on_audit),
-	ALLOW(HTTPS_FRONTEND, TOKEN_REGISTER, tokens_on_register),
-	ALLOW(ADMIN, TOKEN_ISSUE, tokens_on_issue),
-	ALLOW(ADMIN, TOKEN_LIST, tokens_on_list),
-	ALLOW(ADMIN, TOKEN_REVOKE, tokens_on_revoke),
-	ALLOW(ADMIN, TOKEN_ROTATE, tokens_on_rotate),
-	ALLOW(ADMIN, AUDIT_TAIL, tokens_on_audit_tail),
-	/* seen heartbeats (seen.c): what the frontend verified, what the heartbeat service gossips */
-	ALLOW(HTTPS_FRONTEND, SEEN_PUT, seen_on_put),
-	ALLOW(HTTPS_FRONTEND, SEEN_LIST, seen_on_list),
-	ALLOW(HEARTBEAT, SEEN_PUT, seen_on_put),
-	ALLOW(HEARTBEAT, SEEN_LIST, seen_on_list),
-	ALLOW(ADMIN, SEEN_LIST, seen_on_list),
-	{0, 0, NULL},
+    ALLOW(DNS_FRONTEND, SUBSCRIBE, on_subscribe),
+    ALLOW(DNS_FRONTEND, GET_RECORDS, on_get),
+    ALLOW(DNS_FRONTEND, STATS_REQUEST, on_stats),
+    ALLOW(HTTPS_FRONTEND, PUT_RECORD, on_put),
+    ALLOW(HTTPS_FRONTEND, DELETE_RECORD, on_delete),
+    ALLOW(HTTPS_FRONTEND, GET_RECORDS, on_get),
+    ALLOW(HTTPS_FRONTEND, SUBSCRIBE, on_subscribe),
+    ALLOW(HTTPS_FRONTEND, STATS_REQUEST, on_stats),
+    ALLOW(SYNC, PUT_RECORD, on_put),
+    ALLOW(SYNC, DELETE_RECORD, on_delete),
+    ALLOW(SYNC, GET_RECORDS, on_get),
+    ALLOW(HEARTBEAT, PUT_RECORD, on_put),
+    ALLOW(HEARTBEAT, DELETE_RECORD, on_delete),
+    ALLOW(HEARTBEAT, GET_RECORDS, on_get),
+    ALLOW(ADMIN, PUT_RECORD, on_put),
+    ALLOW(ADMIN, DELETE_RECORD, on_delete),
+    ALLOW(ADMIN, GET_RECORDS, on_get),
+    ALLOW(ADMIN, SUBSCRIBE, on_subscribe),
+    ALLOW(ADMIN, STATS_REQUEST, on_stats),
+    /* anti-entropy (sync.c): the frontend serves the sync routes, the sync service runs rounds */
+    ALLOW(HTTPS_FRONTEND, SYNC_DIGEST, on_sync_digest),
+    ALLOW(HTTPS_FRONTEND, SYNC_PULL, on_sync_pull),
+    ALLOW(HTTPS_FRONTEND, SYNC_SUMMARY_REQUEST, on_sync_summary),
+    ALLOW(SYNC, SYNC_DIGEST, on_sync_digest),
+    ALLOW(SYNC, SYNC_PULL, on_sync_pull),
+    ALLOW(SYNC, SYNC_SUMMARY_REQUEST, on_sync_summary),
+    ALLOW(SYNC, SYNC_COMPARE, on_sync_compare),
+    ALLOW(SYNC, SYNC_DELETE, on_sync_delete),
+    ALLOW(ADMIN, SYNC_SUMMARY_REQUEST, on_sync_summary),
+    /* the token store (tokens.c): frontend and operator only */
+    ALLOW(HTTPS_FRONTEND, TOKEN_LOOKUP, tokens_on_lookup),
+    ALLOW(HTTPS_FRONTEND, TOKEN_AUDIT, tokens_on_audit),
+    ALLOW(HTTPS_FRONTEND, TOKEN_REGISTER, tokens_on_register),
+    ALLOW(ADMIN, TOKEN_ISSUE, tokens_on_issue),
+    ALLOW(ADMIN, TOKEN_LIST, tokens_on_list),
+    ALLOW(ADMIN, TOKEN_REVOKE, tokens_on_revoke),
+    ALLOW(ADMIN, TOKEN_ROTATE, tokens_on_rotate),
+    ALLOW(ADMIN, AUDIT_TAIL, tokens_on_audit_tail),
+    /* seen heartbeats (seen.c): what the frontend verified, what the heartbeat service gossips */
+    ALLOW(HTTPS_FRONTEND, SEEN_PUT, seen_on_put),
+    ALLOW(HTTPS_FRONTEND, SEEN_LIST, seen_on_list),
+    ALLOW(HEARTBEAT, SEEN_PUT, seen_on_put),
+    ALLOW(HEARTBEAT, SEEN_LIST, seen_on_list),
+    ALLOW(ADMIN, SEEN_LIST, seen_on_list),
+    {0, 0, NULL},
 };
 
 static void on_up(struct dm_ipc_conn *conn, void *ctx)
@@ -651,8 +655,7 @@ static void on_up(struct dm_ipc_conn *conn, void *ctx)
 	conn->data = calloc(1, sizeof(struct peer));
 	if (conn->data == NULL)
 		dm_ipc_conn_close(conn);
-	log_debug("%s connected (pid %d)", dm_ipc_role_name(conn->peer_role),
-		  (int)conn->peer_pid);
+	log_debug("%s connected (pid %d)", dm_ipc_role_name(conn->peer_role), (int)conn->peer_pid);
 }
 
 static void on_down(struct dm_ipc_conn *conn, void *ctx)
@@ -688,10 +691,10 @@ static void resolve_role_users(struct store *st)
 		Dm__Role role;
 		const char *user;
 	} users[] = {
-		{DM__ROLE__ROLE_DNS_FRONTEND, "dnsmesh-dns"},
-		{DM__ROLE__ROLE_HTTPS_FRONTEND, "dnsmesh-https"},
-		{DM__ROLE__ROLE_SYNC, "dnsmesh-sync"},
-		{DM__ROLE__ROLE_HEARTBEAT, "dnsmesh-heartbeat"},
+	    {DM__ROLE__ROLE_DNS_FRONTEND, "dnsmesh-dns"},
+	    {DM__ROLE__ROLE_HTTPS_FRONTEND, "dnsmesh-https"},
+	    {DM__ROLE__ROLE_SYNC, "dnsmesh-sync"},
+	    {DM__ROLE__ROLE_HEARTBEAT, "dnsmesh-heartbeat"},
 	};
 	for (size_t i = 0; i < sizeof(st->role_uid) / sizeof(st->role_uid[0]); i++)
 		st->role_uid[i] = (uid_t)-1;
@@ -727,8 +730,7 @@ static void cleanup_cb(uv_timer_t *t)
 	/* Subscribers drop expired values by themselves (they know the expiry). */
 }
 
-int store_start(struct store *st, uv_loop_t *loop, const struct dm_config *cfg,
-		struct store_db *db)
+int store_start(struct store *st, uv_loop_t *loop, const struct dm_config *cfg, struct store_db *db)
 {
 	st->loop = loop;
 	st->cfg = cfg;

@@ -45,8 +45,8 @@ static void test_b64_strict(void)
 	CHECK_MEM(out, "foob", 4);
 	CHECK_EQ(strict("Zm9vYmE=", out, sizeof(out), &len), 0);
 	CHECK_EQ(len, 5);
-	CHECK_EQ(strict("Zm9vYg=", out, sizeof(out), &len), DM_EINVAL);   /* short pad */
-	CHECK_EQ(strict("Zm9vYg", out, sizeof(out), &len), DM_EINVAL);    /* no pad */
+	CHECK_EQ(strict("Zm9vYg=", out, sizeof(out), &len), DM_EINVAL);	   /* short pad */
+	CHECK_EQ(strict("Zm9vYg", out, sizeof(out), &len), DM_EINVAL);	   /* no pad */
 	CHECK_EQ(strict("Zm9v\nYg==", out, sizeof(out), &len), DM_EINVAL); /* whitespace */
 	CHECK_EQ(strict("Zm9vYg==Zm9v", out, sizeof(out), &len), DM_EINVAL);
 	CHECK_EQ(strict("Zm9vY===", out, sizeof(out), &len), DM_EINVAL);

@@ -41,7 +41,7 @@ uint8_t *vec_hex_str(const char *hex, size_t *ret_len);
 
 /* Records one case; on failure prints "FAIL <file> case <id>: <why>" to stderr. */
 void vec_case(struct vec_tally *t, bool ok, const char *case_id, const char *why_fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* Prints the summary line; returns 0 if nothing failed, 1 otherwise. */
 int vec_report(const struct vec_tally *t);
 
