@@ -15,36 +15,28 @@
 #include "common/node/log.h"
 #include "services/https-frontend/httpsfe.h"
 
-/* One backend request in flight: who asked, and where the answer goes. */
-struct pending {
-	struct httpsfe *fe;
-	struct api_call *call;
-	api_result_fn cb;
-};
-
 static struct httpsfe *fe_of(struct dm_ipc_conn *conn)
 {
 	return conn->ep->ctx;
 }
 
-static void fail_now(struct api_call *c, api_result_fn cb, int err)
+void httpsfe_fail_now(struct api_call *c, api_result_fn cb, int err)
 {
 	struct api_result res = {.status = err};
 	cb(c, &res);
 }
 
-/* Sends `env`; the reply goes to `reply`, which finds its pending entry in `arg`. */
-static void request(struct httpsfe *fe, struct api_call *c, api_result_fn cb, Dm__Envelope *env,
-		    dm_ipc_reply_fn reply)
+void httpsfe_request(struct httpsfe *fe, struct api_call *c, api_result_fn cb, Dm__Envelope *env,
+		     dm_ipc_reply_fn reply)
 {
 	struct dm_ipc_conn *conn = dm_ipc_client_conn(&fe->store);
 	if (conn == NULL) {
-		fail_now(c, cb, DM_EUNAVAIL);
+		httpsfe_fail_now(c, cb, DM_EUNAVAIL);
 		return;
 	}
-	struct pending *p = malloc(sizeof(*p));
+	struct httpsfe_pending *p = malloc(sizeof(*p));
 	if (p == NULL) {
-		fail_now(c, cb, DM_ENOMEM);
+		httpsfe_fail_now(c, cb, DM_ENOMEM);
 		return;
 	}
 	p->fe = fe;
@@ -53,12 +45,11 @@ static void request(struct httpsfe *fe, struct api_call *c, api_result_fn cb, Dm
 	int r = dm_ipc_request(conn, env, HTTPSFE_STORE_MS, reply, p);
 	if (r < 0) {
 		free(p);
-		fail_now(c, cb, r);
+		httpsfe_fail_now(c, cb, r);
 	}
 }
 
-/* The reply's status: transport error, Error body, or a body of `want`. */
-static int reply_status(const Dm__Envelope *rep, int err, Dm__Envelope__BodyCase want)
+int httpsfe_reply_status(const Dm__Envelope *rep, int err, Dm__Envelope__BodyCase want)
 {
 	if (err != 0)
 		return err;
@@ -73,10 +64,10 @@ static int reply_status(const Dm__Envelope *rep, int err, Dm__Envelope__BodyCase
 
 static void on_get_reply(struct dm_ipc_conn *conn, const Dm__Envelope *rep, int err, void *arg)
 {
-	struct pending *p = arg;
+	struct httpsfe_pending *p = arg;
 	struct api_result res = {0};
 	(void)conn;
-	res.status = reply_status(rep, err, DM__ENVELOPE__BODY_RECORD_SET);
+	res.status = httpsfe_reply_status(rep, err, DM__ENVELOPE__BODY_RECORD_SET);
 	const uint8_t **vals = NULL;
 	size_t *lens = NULL;
 	if (res.status == 0) {
@@ -110,15 +101,15 @@ static void be_get(void *ctx, struct api_call *c, const char *name, api_result_f
 	get.name = (char *)name;
 	env.body_case = DM__ENVELOPE__BODY_GET_RECORDS;
 	env.get_records = &get;
-	request(ctx, c, cb, &env, on_get_reply);
+	httpsfe_request(ctx, c, cb, &env, on_get_reply);
 }
 
 static void on_put_reply(struct dm_ipc_conn *conn, const Dm__Envelope *rep, int err, void *arg)
 {
-	struct pending *p = arg;
+	struct httpsfe_pending *p = arg;
 	struct api_result res = {0};
 	(void)conn;
-	res.status = reply_status(rep, err, DM__ENVELOPE__BODY_PUT_RESULT);
+	res.status = httpsfe_reply_status(rep, err, DM__ENVELOPE__BODY_PUT_RESULT);
 	if (res.status == 0)
 		res.status = rep->put_result->status;
 	p->cb(p->call, &res);
@@ -138,15 +129,15 @@ static void be_put(void *ctx, struct api_call *c, const char *name, const uint8_
 	put.max_values = max_values;
 	env.body_case = DM__ENVELOPE__BODY_PUT_RECORD;
 	env.put_record = &put;
-	request(ctx, c, cb, &env, on_put_reply);
+	httpsfe_request(ctx, c, cb, &env, on_put_reply);
 }
 
 static void on_del_reply(struct dm_ipc_conn *conn, const Dm__Envelope *rep, int err, void *arg)
 {
-	struct pending *p = arg;
+	struct httpsfe_pending *p = arg;
 	struct api_result res = {0};
 	(void)conn;
-	res.status = reply_status(rep, err, DM__ENVELOPE__BODY_DELETE_RESULT);
+	res.status = httpsfe_reply_status(rep, err, DM__ENVELOPE__BODY_DELETE_RESULT);
 	if (res.status == 0) {
 		res.status = rep->delete_result->status;
 		res.deleted = rep->delete_result->deleted;
@@ -166,15 +157,15 @@ static void be_del(void *ctx, struct api_call *c, const char *name, const uint8_
 	del.value.len = len;
 	env.body_case = DM__ENVELOPE__BODY_DELETE_RECORD;
 	env.delete_record = &del;
-	request(ctx, c, cb, &env, on_del_reply);
+	httpsfe_request(ctx, c, cb, &env, on_del_reply);
 }
 
 static void on_stats_reply(struct dm_ipc_conn *conn, const Dm__Envelope *rep, int err, void *arg)
 {
-	struct pending *p = arg;
+	struct httpsfe_pending *p = arg;
 	struct api_result res = {0};
 	(void)conn;
-	res.status = reply_status(rep, err, DM__ENVELOPE__BODY_STATS_REPLY);
+	res.status = httpsfe_reply_status(rep, err, DM__ENVELOPE__BODY_STATS_REPLY);
 	if (res.status == 0)
 		res.records = rep->stats_reply->records;
 	p->cb(p->call, &res);
@@ -187,17 +178,17 @@ static void be_stats(void *ctx, struct api_call *c, api_result_fn cb)
 	Dm__StatsRequest sr = DM__STATS_REQUEST__INIT;
 	env.body_case = DM__ENVELOPE__BODY_STATS_REQUEST;
 	env.stats_request = &sr;
-	request(ctx, c, cb, &env, on_stats_reply);
+	httpsfe_request(ctx, c, cb, &env, on_stats_reply);
 }
 
 /* ---- tokens ---- */
 
 static void on_token_reply(struct dm_ipc_conn *conn, const Dm__Envelope *rep, int err, void *arg)
 {
-	struct pending *p = arg;
+	struct httpsfe_pending *p = arg;
 	struct api_result res = {0};
 	(void)conn;
-	res.status = reply_status(rep, err, DM__ENVELOPE__BODY_TOKEN_INFO);
+	res.status = httpsfe_reply_status(rep, err, DM__ENVELOPE__BODY_TOKEN_INFO);
 	if (res.status == 0) {
 		const Dm__TokenInfo *t = rep->token_info;
 		res.status = t->status;
@@ -218,7 +209,7 @@ static void be_token_lookup(void *ctx, struct api_call *c, const char *hash, api
 	tl.token_hash = (char *)hash;
 	env.body_case = DM__ENVELOPE__BODY_TOKEN_LOOKUP;
 	env.token_lookup = &tl;
-	request(ctx, c, cb, &env, on_token_reply);
+	httpsfe_request(ctx, c, cb, &env, on_token_reply);
 }
 
 static void be_token_audit(void *ctx, const char *event, const char *hash, const char *subject,
@@ -242,10 +233,10 @@ static void be_token_audit(void *ctx, const char *event, const char *hash, const
 
 static void on_register_reply(struct dm_ipc_conn *conn, const Dm__Envelope *rep, int err, void *arg)
 {
-	struct pending *p = arg;
+	struct httpsfe_pending *p = arg;
 	struct api_result res = {0};
 	(void)conn;
-	res.status = reply_status(rep, err, DM__ENVELOPE__BODY_TOKEN_REGISTER_RESULT);
+	res.status = httpsfe_reply_status(rep, err, DM__ENVELOPE__BODY_TOKEN_REGISTER_RESULT);
 	if (res.status == 0) {
 		res.status = rep->token_register_result->status;
 		res.nrevoked = rep->token_register_result->n_revoked_hashes;
@@ -270,7 +261,7 @@ static void be_token_register(void *ctx, struct api_call *c, const struct api_re
 	tr.remote_addr = (char *)r->remote_addr;
 	env.body_case = DM__ENVELOPE__BODY_TOKEN_REGISTER;
 	env.token_register = &tr;
-	request(ctx, c, cb, &env, on_register_reply);
+	httpsfe_request(ctx, c, cb, &env, on_register_reply);
 }
 
 void httpsfe_backend(struct httpsfe *fe, struct api_backend *ret_be)

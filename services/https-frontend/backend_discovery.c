@@ -9,54 +9,12 @@
 #include "common/err.h"
 #include "services/https-frontend/httpsfe.h"
 
-struct seen_pending {
-	struct api_call *call;
-	api_result_fn cb;
-};
-
-static void fail_now(struct api_call *c, api_result_fn cb, int err)
-{
-	struct api_result res = {.status = err};
-	cb(c, &res);
-}
-
-static void seen_request(struct httpsfe *fe, struct api_call *c, api_result_fn cb,
-			 Dm__Envelope *env, dm_ipc_reply_fn reply)
-{
-	struct dm_ipc_conn *conn = dm_ipc_client_conn(&fe->store);
-	if (conn == NULL) {
-		fail_now(c, cb, DM_EUNAVAIL);
-		return;
-	}
-	struct seen_pending *p = malloc(sizeof(*p));
-	if (p == NULL) {
-		fail_now(c, cb, DM_ENOMEM);
-		return;
-	}
-	p->call = c;
-	p->cb = cb;
-	int r = dm_ipc_request(conn, env, HTTPSFE_STORE_MS, reply, p);
-	if (r < 0) {
-		free(p);
-		fail_now(c, cb, r);
-	}
-}
-
-static int status_of(const Dm__Envelope *rep, int err, Dm__Envelope__BodyCase want)
-{
-	if (err != 0)
-		return err;
-	if (rep->body_case == DM__ENVELOPE__BODY_ERROR)
-		return rep->error->code < 0 ? rep->error->code : DM_EPROTO;
-	return rep->body_case == want ? 0 : DM_EPROTO;
-}
-
 static void on_put_reply(struct dm_ipc_conn *conn, const Dm__Envelope *rep, int err, void *arg)
 {
-	struct seen_pending *p = arg;
+	struct httpsfe_pending *p = arg;
 	struct api_result res = {0};
 	(void)conn;
-	res.status = status_of(rep, err, DM__ENVELOPE__BODY_SEEN_PUT_RESULT);
+	res.status = httpsfe_reply_status(rep, err, DM__ENVELOPE__BODY_SEEN_PUT_RESULT);
 	if (res.status == 0) {
 		const Dm__SeenPutResult *r = rep->seen_put_result;
 		res.status = r->status;
@@ -79,16 +37,16 @@ static void be_seen_put(void *ctx, struct api_call *c, const char *wire, const c
 	put.remote_addr = (char *)remote_addr;
 	env.body_case = DM__ENVELOPE__BODY_SEEN_PUT;
 	env.seen_put = &put;
-	seen_request(ctx, c, cb, &env, on_put_reply);
+	httpsfe_request(ctx, c, cb, &env, on_put_reply);
 }
 
 static void on_list_reply(struct dm_ipc_conn *conn, const Dm__Envelope *rep, int err, void *arg)
 {
-	struct seen_pending *p = arg;
+	struct httpsfe_pending *p = arg;
 	struct api_result res = {0};
 	struct api_seen_row *rows = NULL;
 	(void)conn;
-	res.status = status_of(rep, err, DM__ENVELOPE__BODY_SEEN_LIST_REPLY);
+	res.status = httpsfe_reply_status(rep, err, DM__ENVELOPE__BODY_SEEN_LIST_REPLY);
 	if (res.status == 0) {
 		const Dm__SeenListReply *r = rep->seen_list_reply;
 		res.status = r->status;
@@ -128,7 +86,7 @@ static void be_seen_list(void *ctx, struct api_call *c, uint32_t limit, const ui
 	}
 	env.body_case = DM__ENVELOPE__BODY_SEEN_LIST;
 	env.seen_list = &list;
-	seen_request(ctx, c, cb, &env, on_list_reply);
+	httpsfe_request(ctx, c, cb, &env, on_list_reply);
 }
 
 void httpsfe_backend_discovery(struct httpsfe *fe, struct api_backend *be)

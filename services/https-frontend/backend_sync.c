@@ -8,55 +8,13 @@
 #include "common/err.h"
 #include "services/https-frontend/httpsfe.h"
 
-struct sync_pending {
-	struct api_call *call;
-	api_result_fn cb;
-};
-
-static void fail_now(struct api_call *c, api_result_fn cb, int err)
-{
-	struct api_result res = {.status = err};
-	cb(c, &res);
-}
-
-static void sync_request(struct httpsfe *fe, struct api_call *c, api_result_fn cb,
-			 Dm__Envelope *env, dm_ipc_reply_fn reply)
-{
-	struct dm_ipc_conn *conn = dm_ipc_client_conn(&fe->store);
-	if (conn == NULL) {
-		fail_now(c, cb, DM_EUNAVAIL);
-		return;
-	}
-	struct sync_pending *p = malloc(sizeof(*p));
-	if (p == NULL) {
-		fail_now(c, cb, DM_ENOMEM);
-		return;
-	}
-	p->call = c;
-	p->cb = cb;
-	int r = dm_ipc_request(conn, env, HTTPSFE_STORE_MS, reply, p);
-	if (r < 0) {
-		free(p);
-		fail_now(c, cb, r);
-	}
-}
-
-static int status_of(const Dm__Envelope *rep, int err, Dm__Envelope__BodyCase want)
-{
-	if (err != 0)
-		return err;
-	if (rep->body_case == DM__ENVELOPE__BODY_ERROR)
-		return rep->error->code < 0 ? rep->error->code : DM_EPROTO;
-	return rep->body_case == want ? 0 : DM_EPROTO;
-}
-
 static void on_digest_reply(struct dm_ipc_conn *conn, const Dm__Envelope *rep, int err, void *arg)
 {
-	struct sync_pending *p = arg;
+	struct httpsfe_pending *p = arg;
 	struct api_result res = {0};
 	struct api_sync_entry *e = NULL;
 	(void)conn;
-	res.status = status_of(rep, err, DM__ENVELOPE__BODY_SYNC_DIGEST_REPLY);
+	res.status = httpsfe_reply_status(rep, err, DM__ENVELOPE__BODY_SYNC_DIGEST_REPLY);
 	if (res.status == 0)
 		res.status = rep->sync_digest_reply->status;
 	if (res.status == 0) {
@@ -97,16 +55,16 @@ static void be_sync_digest(void *ctx, struct api_call *c, int64_t ts_ms, const c
 	q.tombstones = tombstones;
 	env.body_case = DM__ENVELOPE__BODY_SYNC_DIGEST;
 	env.sync_digest = &q;
-	sync_request(ctx, c, cb, &env, on_digest_reply);
+	httpsfe_request(ctx, c, cb, &env, on_digest_reply);
 }
 
 static void on_pull_reply(struct dm_ipc_conn *conn, const Dm__Envelope *rep, int err, void *arg)
 {
-	struct sync_pending *p = arg;
+	struct httpsfe_pending *p = arg;
 	struct api_result res = {0};
 	struct api_sync_value *v = NULL;
 	(void)conn;
-	res.status = status_of(rep, err, DM__ENVELOPE__BODY_SYNC_PULL_REPLY);
+	res.status = httpsfe_reply_status(rep, err, DM__ENVELOPE__BODY_SYNC_PULL_REPLY);
 	if (res.status == 0)
 		res.status = rep->sync_pull_reply->status;
 	if (res.status == 0) {
@@ -139,16 +97,16 @@ static void be_sync_pull(void *ctx, struct api_call *c, const char *const *names
 	q.names = (char **)names;
 	env.body_case = DM__ENVELOPE__BODY_SYNC_PULL;
 	env.sync_pull = &q;
-	sync_request(ctx, c, cb, &env, on_pull_reply);
+	httpsfe_request(ctx, c, cb, &env, on_pull_reply);
 }
 
 static void on_summary_reply(struct dm_ipc_conn *conn, const Dm__Envelope *rep, int err, void *arg)
 {
-	struct sync_pending *p = arg;
+	struct httpsfe_pending *p = arg;
 	struct api_result res = {0};
 	struct api_sync_summary s = {0};
 	(void)conn;
-	res.status = status_of(rep, err, DM__ENVELOPE__BODY_SYNC_SUMMARY);
+	res.status = httpsfe_reply_status(rep, err, DM__ENVELOPE__BODY_SYNC_SUMMARY);
 	if (res.status == 0)
 		res.status = rep->sync_summary->status;
 	if (res.status == 0) {
@@ -178,7 +136,7 @@ static void be_sync_summary(void *ctx, struct api_call *c, api_result_fn cb)
 	Dm__SyncSummaryRequest q = DM__SYNC_SUMMARY_REQUEST__INIT;
 	env.body_case = DM__ENVELOPE__BODY_SYNC_SUMMARY_REQUEST;
 	env.sync_summary_request = &q;
-	sync_request(ctx, c, cb, &env, on_summary_reply);
+	httpsfe_request(ctx, c, cb, &env, on_summary_reply);
 }
 
 void httpsfe_backend_sync(struct httpsfe *fe, struct api_backend *be)

@@ -66,6 +66,22 @@ int httpsfe_server_open(struct httpsfe *fe, int fd);
 /* Stops accepting and closes every connection (in-flight answers are dropped). */
 void httpsfe_server_close(struct httpsfe *fe);
 
+/* One backend request in flight: who asked, and where the answer goes. */
+struct httpsfe_pending {
+	struct httpsfe *fe;
+	struct api_call *call;
+	api_result_fn cb;
+};
+
+/* Answers `c` at once with status `err`. */
+void httpsfe_fail_now(struct api_call *c, api_result_fn cb, int err);
+/* Sends `env` to the store; `reply` gets a malloc'd struct httpsfe_pending as
+ * its arg and frees it. Failures are answered through `cb` right away. */
+void httpsfe_request(struct httpsfe *fe, struct api_call *c, api_result_fn cb, Dm__Envelope *env,
+		     dm_ipc_reply_fn reply);
+/* The reply's status: transport error, Error body, or 0 for a body of `want`. */
+int httpsfe_reply_status(const Dm__Envelope *rep, int err, Dm__Envelope__BodyCase want);
+
 /* The store backend for the API, and the feed (backend.c). */
 void httpsfe_backend(struct httpsfe *fe, struct api_backend *ret_be);
 /* Adds the discovery operations (SeenPut, SeenList) to `be` (backend_discovery.c). */
