@@ -65,6 +65,7 @@ static struct dm_ipc_conn *conn_new(struct dm_ipc_endpoint *ep)
 	conn->ep = ep;
 	conn->next_seq = 1;
 	conn->peer_role = DM__ROLE__ROLE_UNKNOWN;
+	conn->pending_tail = &conn->pending;
 	uv_pipe_init(ep->loop, &conn->pipe, 0);
 	uv_timer_init(ep->loop, &conn->timer);
 	conn->pipe.data = conn;
@@ -86,6 +87,7 @@ static void fail_pending(struct dm_ipc_conn *conn, int err)
 {
 	struct dm_ipc_pending *p = conn->pending;
 	conn->pending = NULL;
+	conn->pending_tail = &conn->pending;
 	while (p != NULL) {
 		struct dm_ipc_pending *next = p->next;
 		p->cb(conn, NULL, err, p->arg);
@@ -173,6 +175,15 @@ int dm_ipc_send(struct dm_ipc_conn *conn, Dm__Envelope *msg)
 	return conn_write(conn, msg);
 }
 
+/* Removes the request at *pp from the pending list. */
+static void pending_unlink(struct dm_ipc_conn *conn, struct dm_ipc_pending **pp)
+{
+	struct dm_ipc_pending *p = *pp;
+	*pp = p->next;
+	if (conn->pending_tail == &p->next)
+		conn->pending_tail = pp;
+}
+
 static void timer_tick(uv_timer_t *t)
 {
 	struct dm_ipc_conn *conn = t->data;
@@ -184,7 +195,7 @@ static void timer_tick(uv_timer_t *t)
 			pp = &p->next;
 			continue;
 		}
-		*pp = p->next;
+		pending_unlink(conn, pp);
 		p->cb(conn, NULL, DM_ETIMEDOUT, p->arg);
 		free(p);
 		if (conn->closing)
@@ -211,11 +222,9 @@ int dm_ipc_request(struct dm_ipc_conn *conn, Dm__Envelope *msg, unsigned timeout
 	p->deadline_ms = uv_now(conn->ep->loop) + timeout_ms;
 	p->cb = cb;
 	p->arg = arg;
-	/* Append: replies mostly come back in order. */
-	struct dm_ipc_pending **pp = &conn->pending;
-	while (*pp != NULL)
-		pp = &(*pp)->next;
-	*pp = p;
+	/* Append: replies mostly come back in order, so lookups stop early. */
+	*conn->pending_tail = p;
+	conn->pending_tail = &p->next;
 	if (!uv_is_active((uv_handle_t *)&conn->timer))
 		uv_timer_start(&conn->timer, timer_tick, 100, 100);
 	return 0;
@@ -301,7 +310,7 @@ static void handle_reply(struct dm_ipc_conn *conn, const Dm__Envelope *msg)
 		struct dm_ipc_pending *p = *pp;
 		if (p->seq != msg->reply_to)
 			continue;
-		*pp = p->next;
+		pending_unlink(conn, pp);
 		p->cb(conn, msg, 0, p->arg);
 		free(p);
 		return;

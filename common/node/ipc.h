@@ -61,7 +61,8 @@ struct dm_ipc_conn {
 	uint8_t *rbuf;
 	size_t rlen, rcap;
 	uint64_t next_seq;
-	struct dm_ipc_pending *pending;
+	struct dm_ipc_pending *pending;	      /* oldest first */
+	struct dm_ipc_pending **pending_tail; /* where the next one is appended */
 	unsigned open_handles;
 	bool closing;
 	void *data; /* the service's per-connection state */
