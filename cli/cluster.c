@@ -172,6 +172,13 @@ static bool load_cache(struct cli_ctx *ctx, uint64_t now, struct dm_cluster *ret
 	return ok;
 }
 
+static void open_nodes(struct cli_ctx *ctx, struct cli_cluster *c)
+{
+	c->n = c->m.node_count;
+	for (size_t i = 0; i < c->n; i++)
+		node_open(ctx, &c->m.nodes[i], &c->node[i]);
+}
+
 int cli_cluster_open(struct cli_ctx *ctx, struct cli_cluster **ret)
 {
 	struct cli_reader r;
@@ -199,11 +206,17 @@ int cli_cluster_open(struct cli_ctx *ctx, struct cli_cluster **ret)
 		return cli_fail(CLI_EXIT_NET, "cluster mode: %s", err);
 	}
 	free(wire);
-	c->n = c->m.node_count;
-	for (size_t i = 0; i < c->n; i++)
-		node_open(ctx, &c->m.nodes[i], &c->node[i]);
+	open_nodes(ctx, c);
 	*ret = c;
 	return 0;
+}
+
+struct cli_cluster *cli_cluster_open_manifest(struct cli_ctx *ctx, const struct dm_cluster *m)
+{
+	struct cli_cluster *c = cli_xcalloc(1, sizeof(*c));
+	c->m = *m;
+	open_nodes(ctx, c);
+	return c;
 }
 
 void cli_cluster_close(struct cli_cluster *c)

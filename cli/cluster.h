@@ -60,6 +60,12 @@ struct cli_cluster {
  * 2 with the reason printed.
  */
 int cli_cluster_open(struct cli_ctx *ctx, struct cli_cluster **ret);
+/*
+ * One writer and reader per node of `m`, a manifest the caller has already
+ * verified (e.g. one found through a bootstrap record); the config's
+ * anchors and the manifest cache are not used. Caller closes the result.
+ */
+struct cli_cluster *cli_cluster_open_manifest(struct cli_ctx *ctx, const struct dm_cluster *m);
 void cli_cluster_close(struct cli_cluster *c);
 
 /* Majority writes: 0 when more than half the nodes returned 201 / 204. */

@@ -12,9 +12,9 @@
 #include "cli/args.h"
 #include "cli/cluster.h"
 #include "cli/cmds.h"
-#include "cli/net_http.h"
 #include "cli/util.h"
 #include "common/err.h"
+#include "common/net/http.h"
 
 static const char usage[] =
     "usage: dnsmesh cluster <pin <operator_spk_hex> <base_domain> | fetch [--save] | status |\n"
@@ -189,15 +189,15 @@ static int status(struct cli_ctx *ctx)
 	printf("%-16s %-40s %-6s %-6s\n", "NODE", "HTTP", "WRITE", "READ");
 	for (size_t i = 0; i < c->n; i++) {
 		struct cli_cluster_node *n = &c->node[i];
-		struct cli_http_opts o = {.timeout_ms = 3000, .pin_sha256 = n->w.pin_sha256};
-		struct cli_http_resp resp;
+		struct dm_http_opts o = {.timeout_ms = 3000, .pin_sha256 = n->w.pin_sha256};
+		struct dm_http_resp resp;
 		char err[CLI_ERR_MAX], *url = cli_xasprintf("%s/health", n->w.endpoint);
-		if (cli_http_request("GET", url, NULL, 0, &o, &resp, err) == 0) {
+		if (dm_http_request("GET", url, NULL, 0, &o, &resp, err) == 0) {
 			if (resp.status == 200)
 				n->wok++;
 			else
 				n->wfail++;
-			cli_http_resp_free(&resp);
+			dm_http_resp_free(&resp);
 		} else {
 			n->wfail++;
 		}

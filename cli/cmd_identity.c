@@ -7,6 +7,7 @@
 #include <sys/time.h>
 
 #include "cli/args.h"
+#include "cli/bootstrap.h"
 #include "cli/cmds.h"
 #include "cli/net_dns.h"
 #include "cli/state.h"
@@ -31,7 +32,10 @@ static const char usage[] =
     "  refresh-prekeys [--count 25] [--ttl 86400]\n"
     "                                      publish one-time prekeys (forward secrecy)\n"
     "  fetch <user|user@host> [--domain D] [--add] [--accept-fingerprint HEX16] [--json]\n"
-    "                                      look someone up (and add them as a contact)\n"
+    "        [--via-bootstrap]\n"
+    "                                      look someone up (and add them as a contact);\n"
+    "                                      --via-bootstrap reads through the cluster the\n"
+    "                                      pinned _dmp.<host> record points at\n"
     "  rotate --experimental [--new-passphrase-file F] [--ttl 86400]\n"
     "         [--exp-seconds 31536000] [--yes] [--reason routine|compromise|lost_key]\n"
     "                                      move your identity to a new passphrase\n";
@@ -354,7 +358,8 @@ static int fetch(struct cli_ctx *ctx, int argc, char **argv)
 	const char *pos[1], *domain_opt, *accept;
 	char *user, *host = NULL, *at, names[2][NAME_MAX_LEN], used_name[NAME_MAX_LEN] = "";
 	struct fetched *f;
-	struct cli_net *net;
+	struct cli_net *net = NULL;
+	struct cli_cluster *via = NULL;
 	struct cli_io io;
 	const struct fetched *pick = NULL;
 	uint64_t now;
@@ -362,10 +367,6 @@ static int fetch(struct cli_ctx *ctx, int argc, char **argv)
 
 	if (rc != 0)
 		return rc == CLI_ARGS_HELP ? 0 : rc;
-	if (cli_opt_set(o, no, "--via-bootstrap"))
-		return cli_fail(CLI_EXIT_USER,
-				"--via-bootstrap needs the bootstrap commands, which "
-				"this client does not have yet");
 	rc = cli_ctx_load(ctx);
 	if (rc != 0)
 		return rc;
@@ -382,6 +383,12 @@ static int fetch(struct cli_ctx *ctx, int argc, char **argv)
 		free(user);
 		return cli_fail(CLI_EXIT_USER, "expected user or user@host, not '%s'", pos[0]);
 	}
+	if (host == NULL && cli_opt_set(o, no, "--via-bootstrap")) {
+		free(user);
+		return cli_fail(CLI_EXIT_USER,
+				"--via-bootstrap needs an address in user@host form, not '%s'",
+				pos[0]);
+	}
 	const char *zone = host		? host
 			   : domain_opt ? domain_opt
 					: cli_config_effective_domain(&ctx->cfg);
@@ -391,7 +398,12 @@ static int fetch(struct cli_ctx *ctx, int argc, char **argv)
 		free(user);
 		return cli_fail(CLI_EXIT_USER, "cannot build a DNS name for '%s'", pos[0]);
 	}
-	rc = cli_net_open(ctx, false, &net, &io);
+	/* Via bootstrap, the host's cluster is trusted to serve its zone: every
+	 * read (identity and rotation names alike) goes to that cluster's nodes. */
+	if (cli_opt_set(o, no, "--via-bootstrap"))
+		rc = cli_bootstrap_open(ctx, host, &via, &io);
+	else
+		rc = cli_net_open(ctx, false, &net, &io);
 	if (rc != 0) {
 		free(user);
 		return rc;
@@ -480,6 +492,7 @@ out:
 	free(f);
 	free(user);
 	cli_net_close(net);
+	cli_cluster_close(via);
 	return rc;
 }
 

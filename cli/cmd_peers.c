@@ -10,12 +10,12 @@
 
 #include "cli/args.h"
 #include "cli/cmds.h"
-#include "cli/net_http.h"
 #include "cli/util.h"
 #include "common/codec/base64.h"
 #include "common/codec/hex.h"
 #include "common/dmp/heartbeat.h"
 #include "common/err.h"
+#include "common/net/http.h"
 
 static const char usage[] = "usage: dnsmesh peers <endpoint> [--json] [--timeout 5]\n";
 
@@ -77,25 +77,25 @@ int cmd_peers(struct cli_ctx *ctx, int argc, char **argv)
 	char *url =
 	    cli_xasprintf("%s%s/v1/nodes/seen", strstr(base, "://") ? "" : "https://", base);
 	free(base);
-	struct cli_http_opts ho = {.timeout_ms = (int)timeout * 1000, .accept = "application/json"};
-	struct cli_http_resp resp;
-	char err[CLI_ERR_MAX];
-	rc = cli_http_request("GET", url, NULL, 0, &ho, &resp, err);
+	struct dm_http_opts ho = {.timeout_ms = (int)timeout * 1000, .accept = "application/json"};
+	struct dm_http_resp resp;
+	char err[DM_HTTP_ERR_MAX];
+	rc = dm_http_request("GET", url, NULL, 0, &ho, &resp, err);
 	free(url);
 	if (rc < 0)
 		return cli_fail(CLI_EXIT_NET, "%s", err);
 	if (resp.status == 404) {
-		cli_http_resp_free(&resp);
+		dm_http_resp_free(&resp);
 		return cli_fail(CLI_EXIT_USER, "heartbeat layer not enabled on %s", pos[0]);
 	}
 	json_t *j = resp.status == 200 ? json_loadb(resp.body, resp.body_len, 0, NULL) : NULL;
 	if (!json_is_object(j)) {
 		int st = resp.status;
 		json_decref(j);
-		cli_http_resp_free(&resp);
+		dm_http_resp_free(&resp);
 		return cli_fail(CLI_EXIT_NET, "GET /v1/nodes/seen: HTTP %d", st);
 	}
-	cli_http_resp_free(&resp);
+	dm_http_resp_free(&resp);
 
 	uint64_t now = cli_ctx_now(ctx);
 	json_t *self = json_object_get(j, "self");

@@ -7,12 +7,12 @@
 
 #include "cli/args.h"
 #include "cli/cmds.h"
-#include "cli/net_http.h"
 #include "cli/tokens.h"
 #include "cli/util.h"
 #include "common/codec/hex.h"
 #include "common/dmp/registration.h"
 #include "common/err.h"
+#include "common/net/http.h"
 
 static const char usage[] =
     "usage: dnsmesh register --node HOST[:PORT] [--subject user@domain] [--scheme https|http]\n"
@@ -20,13 +20,12 @@ static const char usage[] =
     "Proves ownership of your signing key to a node and saves the write token it\n"
     "issues under the config directory (one per node and port).\n";
 
-static int show_error(int code, const char *what, const char *node, struct cli_http_resp *r)
+static int show_error(int code, const char *what, const char *node, struct dm_http_resp *r)
 {
-	char *e = cli_http_error_text(r);
-	int rc = cli_fail(code, "%s at %s failed: HTTP %d%s%s", what, node, r->status,
-			  cli_empty(e) ? "" : " — ", e);
-	free(e);
-	return rc;
+	char e[DM_HTTP_ERR_MAX];
+	dm_http_error_text(r, e);
+	return cli_fail(code, "%s at %s failed: HTTP %d%s%s", what, node, r->status,
+			e[0] == '\0' ? "" : " — ", e);
 }
 
 int cmd_register(struct cli_ctx *ctx, int argc, char **argv)
@@ -34,12 +33,12 @@ int cmd_register(struct cli_ctx *ctx, int argc, char **argv)
 	struct cli_opt o[] = {CLI_OPT("--node"), CLI_OPT("--subject"), CLI_OPT("--scheme")};
 	const char *pos[1], *node_arg, *scheme, *node_name;
 	size_t npos, slen;
-	char base[400], subject[DM_REGISTRATION_SUBJECT_MAX + 1], err[CLI_ERR_MAX], *url;
+	char base[400], subject[DM_REGISTRATION_SUBJECT_MAX + 1], err[DM_HTTP_ERR_MAX], *url;
 	char spk_hex[65], sig_hex[129], key[CLI_TOKEN_KEY_MAX];
 	uint8_t challenge[32], sig[64];
-	struct cli_http_resp resp;
-	struct cli_http_opts ho = {.timeout_ms = CLI_HTTP_TIMEOUT_MS};
-	struct cli_url u;
+	struct dm_http_resp resp;
+	struct dm_http_opts ho = {.timeout_ms = DM_HTTP_TIMEOUT_MS};
+	struct dm_http_url u;
 	json_t *j = NULL;
 	int rc = cli_args(argc, argv, o, 3, pos, 0, 0, &npos, usage);
 
@@ -61,17 +60,18 @@ int cmd_register(struct cli_ctx *ctx, int argc, char **argv)
 	snprintf(base, sizeof(base), "%s://%.300s", scheme, node_arg);
 	while (strlen(base) > 8 && base[strlen(base) - 1] == '/')
 		base[strlen(base) - 1] = '\0';
-	if (cli_url_parse(base, &u) < 0 || strcmp(u.path, "/") != 0) {
-		if (u.path)
-			cli_url_free(&u);
+	rc = dm_http_url_parse(base, &u);
+	if (rc < 0 || strcmp(u.path, "/") != 0) {
+		if (rc == 0)
+			dm_http_url_free(&u);
 		return cli_fail(CLI_EXIT_USER, "--node must be HOST or HOST:PORT, not '%s'",
 				node_arg);
 	}
 	if (cli_token_key(u.host, u.port_explicit ? u.port : 0, key) < 0) {
-		cli_url_free(&u);
+		dm_http_url_free(&u);
 		return cli_fail(CLI_EXIT_USER, "--node: '%s' is not a usable host name", u.host);
 	}
-	cli_url_free(&u);
+	dm_http_url_free(&u);
 
 	rc = cli_ctx_identity(ctx, false);
 	if (rc != 0)
@@ -97,22 +97,22 @@ int cmd_register(struct cli_ctx *ctx, int argc, char **argv)
 
 	cli_progress("asking %s for a challenge...", base);
 	url = cli_xasprintf("%s/v1/registration/challenge", base);
-	rc = cli_http_request("GET", url, NULL, 0, &ho, &resp, err);
+	rc = dm_http_request("GET", url, NULL, 0, &ho, &resp, err);
 	free(url);
 	if (rc < 0)
 		return cli_fail(CLI_EXIT_NET, "registration at %s failed: %s", base, err);
 	if (resp.status != 200) {
 		int code = resp.status == 404 ? CLI_EXIT_USER : CLI_EXIT_NET;
 		if (resp.status == 404) {
-			cli_http_resp_free(&resp);
+			dm_http_resp_free(&resp);
 			return cli_fail(code, "registration is not enabled on %s (HTTP 404)", base);
 		}
 		rc = show_error(code, "challenge", base, &resp);
-		cli_http_resp_free(&resp);
+		dm_http_resp_free(&resp);
 		return rc;
 	}
 	j = json_loadb(resp.body, resp.body_len, 0, NULL);
-	cli_http_resp_free(&resp);
+	dm_http_resp_free(&resp);
 	const char *ch = json_string_value(json_object_get(j, "challenge"));
 	node_name = json_string_value(json_object_get(j, "node"));
 	if (ch == NULL || node_name == NULL || !cli_is_hex(ch, 64) ||
@@ -137,7 +137,7 @@ int cmd_register(struct cli_ctx *ctx, int argc, char **argv)
 	json_decref(j);
 	cli_progress("confirming with %s...", base);
 	url = cli_xasprintf("%s/v1/registration/confirm", base);
-	rc = cli_http_request("POST", url, text, strlen(text), &ho, &resp, err);
+	rc = dm_http_request("POST", url, text, strlen(text), &ho, &resp, err);
 	free(url);
 	free(text);
 	cli_progress_done();
@@ -152,11 +152,11 @@ int cmd_register(struct cli_ctx *ctx, int argc, char **argv)
 				    ? CLI_EXIT_USER
 				    : CLI_EXIT_NET,
 				why, base, &resp);
-		cli_http_resp_free(&resp);
+		dm_http_resp_free(&resp);
 		return rc;
 	}
 	j = json_loadb(resp.body, resp.body_len, 0, NULL);
-	cli_http_resp_free(&resp);
+	dm_http_resp_free(&resp);
 	{
 		const char *tok = json_string_value(json_object_get(j, "token"));
 		json_t *exp = json_object_get(j, "expires_at");

@@ -42,6 +42,7 @@ int cmd_register(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_token(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_resolvers(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_cluster(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_bootstrap(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_peers(struct cli_ctx *ctx, int argc, char **argv);
 
 /* ---- cores shared with the tests ------------------------------------------ */

@@ -21,6 +21,8 @@ static const char usage[] =
     "  resolvers discover|list    DNS resolvers used for reads\n"
     "  cluster pin|fetch|status|enable|disable\n"
     "                             write to a majority of a cluster's nodes, read from all\n"
+    "  bootstrap pin|fetch|discover\n"
+    "                             find the cluster serving a domain (_dmp.<domain>)\n"
     "  peers <endpoint>           nodes a node has heard heartbeats from\n"
     "  version                    print the version\n"
     "\n"
@@ -32,10 +34,10 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*fn)(struct cli_ctx *, int, char **);
 	} cmds[] = {
-	    {"init", cmd_init},		{"identity", cmd_identity}, {"contacts", cmd_contacts},
-	    {"send", cmd_send},		{"recv", cmd_recv},	    {"intro", cmd_intro},
-	    {"register", cmd_register}, {"token", cmd_token},	    {"resolvers", cmd_resolvers},
-	    {"cluster", cmd_cluster},	{"peers", cmd_peers},
+	    {"init", cmd_init},		{"identity", cmd_identity},   {"contacts", cmd_contacts},
+	    {"send", cmd_send},		{"recv", cmd_recv},	      {"intro", cmd_intro},
+	    {"register", cmd_register}, {"token", cmd_token},	      {"resolvers", cmd_resolvers},
+	    {"cluster", cmd_cluster},	{"bootstrap", cmd_bootstrap}, {"peers", cmd_peers},
 	};
 	struct cli_ctx ctx;
 	int rc;

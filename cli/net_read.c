@@ -6,10 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/net_http.h"
 #include "cli/util.h"
 #include "common/codec/base64.h"
 #include "common/err.h"
+#include "common/net/http.h"
+
+/* DoH failures come back in the caller's CLI_ERR_MAX buffer. */
+_Static_assert(CLI_ERR_MAX == DM_HTTP_ERR_MAX, "one error buffer size");
 
 #define SINGLE_TIMEOUT_MS  3000
 #define SINGLE_LIFETIME_MS 6000
@@ -115,11 +118,11 @@ int cli_doh_query(const char *url, const char *pin_sha256, bool post, const char
 	uint8_t q[CLI_DNS_QUERY_MAX];
 	char b64[2 * CLI_DNS_QUERY_MAX], *full;
 	size_t qlen, n;
-	struct cli_http_opts o = {.timeout_ms = timeout_ms,
-				  .accept = "application/dns-message",
-				  .content_type = "application/dns-message",
-				  .pin_sha256 = pin_sha256};
-	struct cli_http_resp resp;
+	struct dm_http_opts o = {.timeout_ms = timeout_ms,
+				 .accept = "application/dns-message",
+				 .content_type = "application/dns-message",
+				 .pin_sha256 = pin_sha256};
+	struct dm_http_resp resp;
 	bool tc;
 	int r;
 
@@ -129,7 +132,7 @@ int cli_doh_query(const char *url, const char *pin_sha256, bool post, const char
 		return DM_EINVAL;
 	}
 	if (post) {
-		r = cli_http_request("POST", url, q, qlen, &o, &resp, err);
+		r = dm_http_request("POST", url, q, qlen, &o, &resp, err);
 	} else {
 		dm_b64_encode(q, qlen, b64);
 		n = strlen(b64);
@@ -138,7 +141,7 @@ int cli_doh_query(const char *url, const char *pin_sha256, bool post, const char
 		for (size_t i = 0; i < n; i++)
 			b64[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : b64[i];
 		full = cli_xasprintf("%s%cdns=%s", url, strchr(url, '?') ? '&' : '?', b64);
-		r = cli_http_request("GET", full, NULL, 0, &o, &resp, err);
+		r = dm_http_request("GET", full, NULL, 0, &o, &resp, err);
 		free(full);
 	}
 	if (r < 0) {
@@ -149,12 +152,12 @@ int cli_doh_query(const char *url, const char *pin_sha256, bool post, const char
 	}
 	if (resp.status != 200) {
 		snprintf(err, CLI_ERR_MAX, "DoH %.200s: HTTP %d", url, resp.status);
-		cli_http_resp_free(&resp);
+		dm_http_resp_free(&resp);
 		return DM_EUNAVAIL;
 	}
 	r = cli_dns_parse_response((const uint8_t *)resp.body, resp.body_len, q, qlen, out,
 				   ret_rcode, &tc);
-	cli_http_resp_free(&resp);
+	dm_http_resp_free(&resp);
 	if (r < 0) {
 		cli_txtset_clear(out);
 		snprintf(err, CLI_ERR_MAX, "DoH %.200s: malformed DNS response", url);

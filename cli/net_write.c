@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/net_http.h"
 #include "cli/tokens.h"
 #include "cli/util.h"
 #include "common/err.h"
+#include "common/net/http.h"
 
 char *cli_endpoint_normalise(const char *endpoint)
 {
@@ -50,9 +50,9 @@ void cli_writer_free(struct cli_writer *w)
 static int call(struct cli_writer *w, const char *method, const char *name, json_t *body, int want,
 		const char *what)
 {
-	struct cli_http_opts o = {
-	    .timeout_ms = CLI_HTTP_TIMEOUT_MS, .bearer = w->token, .pin_sha256 = w->pin_sha256};
-	struct cli_http_resp resp;
+	struct dm_http_opts o = {
+	    .timeout_ms = DM_HTTP_TIMEOUT_MS, .bearer = w->token, .pin_sha256 = w->pin_sha256};
+	struct dm_http_resp resp;
 	char err[CLI_ERR_MAX], *url, *text;
 	int r;
 
@@ -60,7 +60,7 @@ static int call(struct cli_writer *w, const char *method, const char *name, json
 		return DM_EUNAVAIL; /* w->err still names the failure */
 	text = json_dumps(body, JSON_COMPACT);
 	url = cli_xasprintf("%s/v1/records/%s", w->endpoint, name);
-	r = cli_http_request(method, url, text, strlen(text), &o, &resp, err);
+	r = dm_http_request(method, url, text, strlen(text), &o, &resp, err);
 	free(url);
 	free(text);
 	if (r < 0) {
@@ -72,10 +72,11 @@ static int call(struct cli_writer *w, const char *method, const char *name, json
 	}
 	w->last_status = resp.status;
 	if (resp.status == want) {
-		cli_http_resp_free(&resp);
+		dm_http_resp_free(&resp);
 		return 0;
 	}
-	char *e = cli_http_error_text(&resp);
+	char e[DM_HTTP_ERR_MAX];
+	dm_http_error_text(&resp, e);
 	/* An over-long message is cut; its start names what failed. */
 	if (snprintf(
 		w->err, sizeof(w->err), "%s %.200s failed: HTTP %d%s%.200s%s", what, name,
@@ -86,8 +87,7 @@ static int call(struct cli_writer *w, const char *method, const char *name, json
 				       "set http_token)"
 				     : "") >= (int)sizeof(w->err))
 		w->err[sizeof(w->err) - 1] = '\0';
-	free(e);
-	cli_http_resp_free(&resp);
+	dm_http_resp_free(&resp);
 	return DM_EUNAVAIL;
 }
 

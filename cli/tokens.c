@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/net_http.h"
 #include "cli/util.h"
 #include "common/err.h"
+#include "common/net/http.h"
 
 int cli_token_key(const char *host, unsigned port, char out[CLI_TOKEN_KEY_MAX])
 {
@@ -117,11 +117,11 @@ static bool usable(const struct cli_token *t, uint64_t now)
 
 char *cli_token_for_endpoint(const char *dir, const char *endpoint, uint64_t now)
 {
-	struct cli_url u;
+	struct dm_http_url u;
 	char key[CLI_TOKEN_KEY_MAX];
 	char *tok = NULL;
 
-	if (cli_url_parse(endpoint, &u) < 0)
+	if (dm_http_url_parse(endpoint, &u) < 0)
 		return NULL;
 	for (int pass = u.port_explicit ? 0 : 1; pass < 2 && tok == NULL; pass++) {
 		struct cli_token t;
@@ -133,7 +133,7 @@ char *cli_token_for_endpoint(const char *dir, const char *endpoint, uint64_t now
 			tok = cli_xstrdup(t.token);
 		cli_token_free(&t);
 	}
-	cli_url_free(&u);
+	dm_http_url_free(&u);
 	return tok;
 }
 
@@ -182,15 +182,15 @@ void cli_token_list_free(struct cli_token *v, size_t n)
 
 int cli_token_forget(const char *dir, const char *node)
 {
-	struct cli_url u;
+	struct dm_http_url u;
 	char key[CLI_TOKEN_KEY_MAX];
 	char *path;
 	int r;
 
-	if (cli_url_parse(node, &u) < 0)
+	if (dm_http_url_parse(node, &u) < 0)
 		return DM_EINVAL;
 	r = cli_token_key(u.host, u.port_explicit ? u.port : 0, key);
-	cli_url_free(&u);
+	dm_http_url_free(&u);
 	if (r < 0)
 		return r;
 	path = cli_xasprintf("%s/%s.json", dir, key);

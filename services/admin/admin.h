@@ -16,4 +16,7 @@ int admin_token_main(int argc, char **argv, const struct dm_config *cfg);
 /* `cluster keygen|sign ...` (cluster.c): argv[0] is "cluster". Local only. */
 int admin_cluster_main(int argc, char **argv);
 
+/* `bootstrap keygen|sign ...` (cluster.c): argv[0] is "bootstrap". Local only. */
+int admin_bootstrap_main(int argc, char **argv);
+
 #endif

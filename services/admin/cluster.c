@@ -1,12 +1,19 @@
 /*
  * `dnsmesh-node-admin cluster keygen|sign` (node.md §9.8): the operator's
- * signed cluster manifest, for DMP_CLUSTER_FILE and clients to pin. Pure
- * local work with the core library; the store is not involved.
+ * signed cluster manifest, for DMP_CLUSTER_FILE and clients to pin; and
+ * `bootstrap keygen|sign` (wire.md §12.6): a zone operator's signed record
+ * for `_dmp.<user_domain>`, pointing the domain at clusters. Pure local work
+ * with the core library; the store is not involved (publish the output with
+ * `put`).
  *
  *   cluster keygen                    prints "<seed hex> <operator spk hex>"
  *   cluster sign --key SEED|FILE --name NAME --seq N --exp UNIX_S
  *                --node ID=HTTP_URL[=DNS] ...
  *                                     prints the manifest wire (TXT value)
+ *   bootstrap keygen                  prints "<seed hex> <signer spk hex>"
+ *   bootstrap sign --key SEED|FILE --domain USER_DOMAIN --seq N --exp UNIX_S
+ *                  --entry PRIORITY=BASE_DOMAIN=OPERATOR_SPK_HEX ...
+ *                                     prints the bootstrap record (TXT value)
  */
 #include <errno.h>
 #include <sodium.h>
@@ -15,6 +22,7 @@
 #include <string.h>
 
 #include "common/codec/hex.h"
+#include "common/dmp/bootstrap.h"
 #include "common/dmp/cluster.h"
 #include "common/err.h"
 #include "services/admin/admin.h"
@@ -142,24 +150,142 @@ static int sign(int argc, char **argv)
 	return 0;
 }
 
+static int keygen(void)
+{
+	uint8_t seed[32], pk[32], sk[64];
+	char sh[65], ph[65];
+	randombytes_buf(seed, sizeof(seed));
+	crypto_sign_seed_keypair(pk, sk, seed);
+	dm_hex_encode(seed, sizeof(seed), sh);
+	dm_hex_encode(pk, sizeof(pk), ph);
+	printf("%s %s\n", sh, ph);
+	sodium_memzero(seed, sizeof(seed));
+	sodium_memzero(sk, sizeof(sk));
+	sodium_memzero(sh, sizeof(sh));
+	return 0;
+}
+
 int admin_cluster_main(int argc, char **argv)
 {
 	if (sodium_init() < 0)
 		return 1;
-	if (argc >= 2 && strcmp(argv[1], "keygen") == 0 && argc == 2) {
-		uint8_t seed[32], pk[32], sk[64];
-		char sh[65], ph[65];
-		randombytes_buf(seed, sizeof(seed));
-		crypto_sign_seed_keypair(pk, sk, seed);
-		dm_hex_encode(seed, sizeof(seed), sh);
-		dm_hex_encode(pk, sizeof(pk), ph);
-		printf("%s %s\n", sh, ph);
-		sodium_memzero(seed, sizeof(seed));
-		sodium_memzero(sk, sizeof(sk));
-		sodium_memzero(sh, sizeof(sh));
-		return 0;
-	}
+	if (argc >= 2 && strcmp(argv[1], "keygen") == 0 && argc == 2)
+		return keygen();
 	if (argc >= 2 && strcmp(argv[1], "sign") == 0)
 		return sign(argc, argv);
 	return usage();
+}
+
+/* ---- bootstrap records ---------------------------------------------------------- */
+
+static int bs_usage(void)
+{
+	fprintf(stderr, "usage: dnsmesh-node-admin bootstrap keygen\n"
+			"       dnsmesh-node-admin bootstrap sign --key SEED_HEX|FILE --domain "
+			"USER_DOMAIN --seq N --exp UNIX_SECONDS --entry "
+			"PRIORITY=BASE_DOMAIN=OPERATOR_SPK_HEX ...\n");
+	return 64;
+}
+
+/* PRIORITY=BASE_DOMAIN=OPERATOR_SPK_HEX; the signer checks the domain itself. */
+static int add_entry(struct dm_bootstrap *b, char *spec)
+{
+	char *base = strchr(spec, '='), *spk, *end;
+	if (base == NULL || b->entry_count == DM_BOOTSTRAP_ENTRIES_MAX)
+		return -1;
+	*base++ = '\0';
+	spk = strrchr(base, '=');
+	if (spk == NULL)
+		return -1;
+	*spk++ = '\0';
+	struct dm_bootstrap_entry *e = &b->entries[b->entry_count];
+	errno = 0;
+	unsigned long prio = strtoul(spec, &end, 10);
+	size_t bl = strlen(base);
+	if (errno || end == spec || *end || prio > UINT16_MAX || bl == 0 ||
+	    bl > DM_BOOTSTRAP_DOMAIN_MAX || strlen(spk) != 64 ||
+	    dm_hex_decode(spk, 64, e->operator_spk, sizeof(e->operator_spk)) != 32)
+		return -1;
+	e->priority = (uint16_t)prio;
+	memcpy(e->base, base, bl + 1);
+	e->base_len = (uint8_t)bl;
+	b->entry_count++;
+	return 0;
+}
+
+static int bs_sign(int argc, char **argv)
+{
+	static struct dm_bootstrap b;
+	uint8_t seed[32], pk[32], sk[64];
+	bool have_key = false, have_domain = false;
+	memset(&b, 0, sizeof(b));
+	for (int i = 2; i < argc; i++) {
+		if (i + 1 >= argc)
+			return bs_usage();
+		const char *opt = argv[i], *val = argv[++i];
+		char *end;
+		if (strcmp(opt, "--key") == 0) {
+			if (load_seed(val, seed) < 0) {
+				fprintf(stderr, "dnsmesh-node-admin: --key: expected 64 hex digits "
+						"or a file holding them\n");
+				return 64;
+			}
+			have_key = true;
+		} else if (strcmp(opt, "--domain") == 0) {
+			size_t n = strlen(val);
+			if (n == 0 || n > DM_BOOTSTRAP_DOMAIN_MAX)
+				return bs_usage();
+			memcpy(b.domain, val, n + 1);
+			b.domain_len = (uint8_t)n;
+			have_domain = true;
+		} else if (strcmp(opt, "--seq") == 0 || strcmp(opt, "--exp") == 0) {
+			errno = 0;
+			unsigned long long v = strtoull(val, &end, 10);
+			if (errno || *end || end == val)
+				return bs_usage();
+			if (opt[2] == 's')
+				b.seq = v;
+			else
+				b.exp = v;
+		} else if (strcmp(opt, "--entry") == 0) {
+			char spec[256];
+			snprintf(spec, sizeof(spec), "%s", val);
+			if (add_entry(&b, spec) < 0) {
+				fprintf(stderr,
+					"dnsmesh-node-admin: --entry %s: expected "
+					"PRIORITY=BASE_DOMAIN=OPERATOR_SPK_HEX\n",
+					val);
+				return 64;
+			}
+		} else {
+			return bs_usage();
+		}
+	}
+	if (!have_key || !have_domain || b.exp == 0 || b.entry_count == 0)
+		return bs_usage();
+	crypto_sign_seed_keypair(pk, sk, seed);
+	memcpy(b.signer_spk, pk, sizeof(pk));
+	char out[DM_BOOTSTRAP_WIRE_MAX + 1];
+	size_t len;
+	int r = dm_bootstrap_sign(&b, sk, out, sizeof(out), &len);
+	sodium_memzero(seed, sizeof(seed));
+	sodium_memzero(sk, sizeof(sk));
+	if (r < 0) {
+		fprintf(stderr, "dnsmesh-node-admin: cannot sign the bootstrap record: %s\n",
+			dm_strerror(r));
+		return 1;
+	}
+	printf("%s\n", out);
+	return 0;
+}
+
+int admin_bootstrap_main(int argc, char **argv)
+{
+	if (sodium_init() < 0)
+		return 1;
+	if (argc == 2 && strcmp(argv[1], "keygen") == 0)
+		return keygen();
+	if (argc >= 2 && strcmp(argv[1], "sign") == 0)
+		return bs_sign(argc, argv);
+	return bs_usage();
 }

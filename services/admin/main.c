@@ -11,6 +11,7 @@
  *   token issue|list|revoke|rotate   user tokens of multi-tenant nodes (token.c)
  *   audit tail                the token audit log, newest first (token.c)
  *   cluster keygen|sign       the operator's signed cluster manifest (cluster.c)
+ *   bootstrap keygen|sign     a zone operator's signed _dmp. record (cluster.c)
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -55,7 +56,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: dnsmesh-node-admin put NAME VALUE [TTL] | get NAME | delete NAME "
 		"[VALUE] | load FILE | stats | watch | token issue|list|revoke|rotate ... | "
-		"audit tail ...\n");
+		"audit tail ... | cluster keygen|sign ... | bootstrap keygen|sign ...\n");
 	exit(64);
 }
 
@@ -305,6 +306,8 @@ int main(int argc, char **argv)
 	const char *cmd = A.argv[0];
 	if (strcmp(cmd, "cluster") == 0)
 		return admin_cluster_main(A.argc, A.argv);
+	if (strcmp(cmd, "bootstrap") == 0)
+		return admin_bootstrap_main(A.argc, A.argv);
 	if (strcmp(cmd, "token") == 0 || strcmp(cmd, "audit") == 0) {
 		log_procinit("dnsmesh-node-admin", "WARNING");
 		if (dm_config_from_env(&cfg, err, sizeof(err)) < 0) {

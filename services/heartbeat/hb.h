@@ -6,7 +6,7 @@
  * learned by gossip (at most DMP_HEARTBEAT_MAX_PEERS per tick); the `seen`
  * wires peers answer with go to the store, which verifies each one.
  *
- * The HTTP exchanges are blocking (the CLI's client, cli/net_http.c, with
+ * The HTTP exchanges are blocking (the shared client, common/net/http.h, with
  * BearSSL for https) and run on libuv's thread pool, so the event loop keeps
  * pinging the watchdog while a peer times out. Time is read through
  * `hb->now` so tests can drive it.

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/net_http.h"
 #include "common/err.h"
+#include "common/net/http.h"
 #include "common/node/log.h"
 #include "services/heartbeat/hb.h"
 
@@ -19,7 +19,7 @@ struct hb_result {
 	int status;
 	size_t nseen;
 	char *seen[HB_GOSSIP_INGEST];
-	char err[CLI_ERR_MAX];
+	char err[DM_HTTP_ERR_MAX];
 };
 
 /* One tick's POSTs: built on the loop, run on a pool thread, read back on the loop. */
@@ -90,9 +90,9 @@ static void post_one(const struct hb_job *job, const char *url, struct hb_result
 		snprintf(res->err, sizeof(res->err), "out of memory");
 		return;
 	}
-	struct cli_http_opts o = {.timeout_ms = HB_POST_TIMEOUT_MS};
-	struct cli_http_resp r;
-	int rc = cli_http_request("POST", full, text, strlen(text), &o, &r, res->err);
+	struct dm_http_opts o = {.timeout_ms = HB_POST_TIMEOUT_MS};
+	struct dm_http_resp r;
+	int rc = dm_http_request("POST", full, text, strlen(text), &o, &r, res->err);
 	free(text);
 	if (rc < 0)
 		return;
@@ -117,7 +117,7 @@ static void post_one(const struct hb_job *job, const char *url, struct hb_result
 		snprintf(res->err, sizeof(res->err), "HTTP %d", r.status);
 	}
 	json_decref(j);
-	cli_http_resp_free(&r);
+	dm_http_resp_free(&r);
 }
 
 static void work_cb(uv_work_t *w)

@@ -115,9 +115,9 @@ int main(int argc, char **argv)
 	bool tls = false;
 	for (unsigned i = 0; i < svc.npeers; i++)
 		tls |= svc.peers[i].url_ok && svc.peers[i].u.tls;
-	if (tls && sync_tls_init(svc.sc.ca_file) == 0)
+	if (tls && dm_http_tls_init(svc.sc.ca_file) == 0)
 		log_warnx("no CA certificates in %s: https peers will fail",
-			  svc.sc.ca_file[0] ? svc.sc.ca_file : SYNC_CA_BUNDLE);
+			  svc.sc.ca_file[0] ? svc.sc.ca_file : DM_HTTP_CA_BUNDLE);
 	struct dm_cluster_file cf;
 	bool have_file = dm_cluster_file_load(svc.sc.cluster_file, &cf, err, sizeof(err)) == 0;
 	dm_sync_base_domain(&svc.sc, have_file ? &cf : NULL, wall_ms() / 1000, svc.base);

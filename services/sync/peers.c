@@ -5,16 +5,47 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/codec/hex.h"
 #include "common/err.h"
 #include "common/node/log.h"
 #include "services/sync/sync.h"
 
+int sync_url_parse(const char *url, struct sync_url *ret)
+{
+	struct dm_http_url h;
+	struct sync_url u = {0};
+	size_t plen;
+	int r;
+
+	/* A bare host would get https:// from the shared parser; a peer says which. */
+	if (strncasecmp(url, "https://", 8) != 0 && strncasecmp(url, "http://", 7) != 0)
+		return DM_EINVAL;
+	if (strpbrk(url, "?#") != NULL)
+		return DM_EINVAL;
+	if ((r = dm_http_url_parse(url, &h)) < 0)
+		return r;
+	u.tls = strcmp(h.scheme, "https") == 0;
+	memcpy(u.host, h.host, sizeof(u.host));
+	u.port = h.port;
+	plen = strlen(h.path);
+	while (plen > 0 && h.path[plen - 1] == '/')
+		plen--;
+	if (plen >= sizeof(u.path)) {
+		dm_http_url_free(&h);
+		return DM_EINVAL;
+	}
+	memcpy(u.path, h.path, plen);
+	dm_http_url_free(&h);
+	*ret = u;
+	return 0;
+}
+
 void sync_peer_synthetic_id(const char *url, char out[SYNC_ID_MAX])
 {
 	struct sync_url u;
-	char hp[SYNC_HTTP_HOST_MAX * 2 + 16];
+	char hp[DM_HTTP_HOST_MAX + SYNC_URL_PATH_MAX + 16];
 	uint8_t h[32];
 	char hex[65];
 	if (sync_url_parse(url, &u) < 0) {
@@ -51,7 +82,7 @@ static void peer_set(struct sync_peer *p, const char *id, const char *url)
 		char esc[128];
 		log_warnx("peer %s: cannot use %s (expected http[s]://host[:port])", p->id,
 			  log_escape(url, strlen(url), esc, sizeof(esc)));
-	} else if (!p->u.tls && !sync_host_is_loopback(p->u.host)) {
+	} else if (!p->u.tls && !dm_http_host_is_loopback(p->u.host)) {
 		log_warnx("peer %s: plain http is only used for loopback peers; use https://",
 			  p->id);
 	}

@@ -4,8 +4,8 @@
  * (round-robin): the O(1) summary check first, and only when the two nodes
  * differ the digest walk from the peer's watermark, the diff, the pull,
  * re-verification of every pulled record, the store write, tombstones, and
- * cluster-manifest gossip. HTTP runs on libuv's thread pool (http.c); the
- * store is reached over IPC as ROLE_SYNC.
+ * cluster-manifest gossip. HTTP runs on libuv's thread pool (the shared
+ * client, common/net/http.h); the store is reached over IPC as ROLE_SYNC.
  */
 #ifndef DM_SYNC_SYNC_H
 #define DM_SYNC_SYNC_H
@@ -18,7 +18,7 @@
 #include "common/node/config.h"
 #include "common/node/ipc.h"
 #include "common/node/syncconf.h"
-#include "services/sync/http.h"
+#include "common/net/http.h"
 
 #define SYNC_PEERS_MAX	     (DM_SYNC_PEERS_MAX + DM_CLUSTER_NODES_MAX)
 #define SYNC_PAGE_LIMIT	     1000 /* digest entries asked per page (§9.5) */
@@ -26,6 +26,17 @@
 #define SYNC_COMPARE_CHUNK   500  /* entries per SyncCompare (stays far below DM_FRAME_MAX) */
 #define SYNC_STORE_MS	     10000
 #define SYNC_ID_MAX	     64
+#define SYNC_URL_PATH_MAX    256
+#define SYNC_HTTP_BODY_MAX   (32u << 20) /* a pull of 256 full RRsets fits */
+#define SYNC_HTTP_TIMEOUT_MS 5000	 /* node.md §15 */
+
+/* A peer's base URL, as the synthetic id (§9.4) and the requests need it. */
+struct sync_url {
+	bool tls;
+	char host[DM_HTTP_HOST_MAX]; /* without brackets */
+	uint16_t port;
+	char path[SYNC_URL_PATH_MAX]; /* the base path, without a trailing '/' */
+};
 
 enum sync_summary_support { SUMMARY_UNKNOWN, SUMMARY_YES, SUMMARY_NO };
 
@@ -62,6 +73,11 @@ struct syncsvc {
 	bool stopping;
 };
 
+/*
+ * Parses a peer's `http[s]://host[:port][/path]` (the scheme is required;
+ * no query or fragment). DM_EINVAL otherwise.
+ */
+int sync_url_parse(const char *url, struct sync_url *ret) __attribute__((warn_unused_result));
 /* Loads the peers (DMP_SYNC_PEERS, else the cluster file); 0 or -1 with `err`. */
 int sync_peers_init(struct syncsvc *s, char *err, size_t errlen);
 /* Replaces the peer list with a manifest's nodes, keeping watermarks (§9.5 step 7). */

@@ -65,28 +65,57 @@ static uint64_t now_s(const struct syncsvc *s)
 
 /* ---- HTTP on the thread pool ---- */
 
-typedef void (*http_cb)(struct sync_round *r, int rc, const struct sync_http_resp *resp,
+typedef void (*http_cb)(struct sync_round *r, int rc, const struct dm_http_resp *resp,
 			const char *err);
 
 struct http_job {
 	uv_work_t work;
 	struct sync_round *r;
 	struct sync_url u;
-	const char *token;
+	const char *token, *ca_file; /* the service's config: read-only while it runs */
 	char method[8];
 	char *target, *body;
 	size_t body_len;
 	int rc;
-	struct sync_http_resp resp;
-	char err[256];
+	struct dm_http_resp resp; /* zero unless rc == 0 */
+	struct dm_http_traffic io;
+	char err[DM_HTTP_ERR_MAX];
 	http_cb cb;
 };
 
 static void http_work(uv_work_t *w)
 {
 	struct http_job *j = w->data;
-	j->rc = sync_http_request(&j->u, j->method, j->target, j->token, j->body, j->body_len,
-				  SYNC_HTTP_TIMEOUT_MS, &j->resp, j->err, sizeof(j->err));
+	const struct sync_url *u = &j->u;
+	bool v6 = strchr(u->host, ':') != NULL;
+	struct dm_http_opts o = {.timeout_ms = SYNC_HTTP_TIMEOUT_MS,
+				 .body_max = SYNC_HTTP_BODY_MAX,
+				 .bearer = j->token,
+				 .accept = "application/json",
+				 .ca_file = j->ca_file,
+				 .traffic = &j->io};
+	char *url;
+	int n;
+
+	/* The bearer token must not cross the network in clear text. */
+	if (!u->tls && !dm_http_host_is_loopback(u->host)) {
+		snprintf(j->err, sizeof(j->err), "%s: plain http only to loopback peers; use https",
+			 u->host);
+		j->rc = DM_EINVAL;
+		return;
+	}
+	/* The port always explicit: peers see "Host: host:port" as before. */
+	n = snprintf(NULL, 0, "%s://%s%s%s:%u%s%s", u->tls ? "https" : "http", v6 ? "[" : "",
+		     u->host, v6 ? "]" : "", u->port, u->path, j->target);
+	if (n < 0 || (url = malloc((size_t)n + 1)) == NULL) {
+		snprintf(j->err, sizeof(j->err), "out of memory");
+		j->rc = DM_ENOMEM;
+		return;
+	}
+	snprintf(url, (size_t)n + 1, "%s://%s%s%s:%u%s%s", u->tls ? "https" : "http", v6 ? "[" : "",
+		 u->host, v6 ? "]" : "", u->port, u->path, j->target);
+	j->rc = dm_http_request(j->method, url, j->body, j->body_len, &o, &j->resp, j->err);
+	free(url);
 }
 
 static void http_after(uv_work_t *w, int status)
@@ -94,14 +123,14 @@ static void http_after(uv_work_t *w, int status)
 	struct http_job *j = w->data;
 	struct sync_round *r = j->r;
 	r->requests++;
-	r->bytes += j->resp.bytes_out + j->resp.bytes_in;
+	r->bytes += j->io.out + j->io.in;
 	if (status != 0 && j->rc == 0)
 		j->rc = DM_EUNAVAIL;
 	if (r->s->stopping)
 		round_finish(r);
 	else
 		j->cb(r, j->rc, &j->resp, j->err);
-	free(j->resp.body);
+	dm_http_resp_free(&j->resp);
 	free(j->target);
 	free(j->body);
 	free(j);
@@ -123,6 +152,7 @@ static void http_start(struct sync_round *r, const char *method, const char *tar
 	j->r = r;
 	j->u = r->p->u;
 	j->token = r->s->sc.token;
+	j->ca_file = r->s->sc.ca_file;
 	snprintf(j->method, sizeof(j->method), "%s", method);
 	j->body = body;
 	j->body_len = body ? strlen(body) : 0;
@@ -137,7 +167,7 @@ static void http_start(struct sync_round *r, const char *method, const char *tar
 }
 
 static void http_failed(struct sync_round *r, const char *what, int rc,
-			const struct sync_http_resp *resp, const char *err)
+			const struct dm_http_resp *resp, const char *err)
 {
 	r->failed = true;
 	if (rc < 0)
@@ -370,7 +400,7 @@ static void on_local_summary(struct dm_ipc_conn *conn, const Dm__Envelope *rep, 
 	round_finish(r);
 }
 
-static void on_summary(struct sync_round *r, int rc, const struct sync_http_resp *resp,
+static void on_summary(struct sync_round *r, int rc, const struct dm_http_resp *resp,
 		       const char *err)
 {
 	if (rc == 0 && resp->status == 404) {
@@ -405,7 +435,7 @@ static void step_pick(struct sync_round *r)
 	struct syncsvc *s = r->s;
 	for (unsigned tries = 0; tries < s->npeers && r->p == NULL; tries++) {
 		struct sync_peer *p = &s->peers[s->next++ % s->npeers];
-		if (p->url_ok && (p->u.tls || sync_host_is_loopback(p->u.host)))
+		if (p->url_ok && (p->u.tls || dm_http_host_is_loopback(p->u.host)))
 			r->p = p;
 	}
 	if (r->p == NULL) {
@@ -437,7 +467,7 @@ static void cursor_query(const struct dm_sync_cursor *c, char *out, size_t cap)
 	out[n] = '\0';
 }
 
-static void on_digest(struct sync_round *r, int rc, const struct sync_http_resp *resp,
+static void on_digest(struct sync_round *r, int rc, const struct dm_http_resp *resp,
 		      const char *err)
 {
 	if (rc < 0 || resp->status != 200) {
@@ -708,8 +738,7 @@ static void pull_batch_done(struct sync_round *r)
 	step_pull_batch(r);
 }
 
-static void on_pull(struct sync_round *r, int rc, const struct sync_http_resp *resp,
-		    const char *err)
+static void on_pull(struct sync_round *r, int rc, const struct dm_http_resp *resp, const char *err)
 {
 	struct syncsvc *s = r->s;
 	struct dm_sync_value *v = NULL;
@@ -857,7 +886,7 @@ static void on_manifest_put(struct dm_ipc_conn *conn, const Dm__Envelope *rep, i
 	round_finish(r);
 }
 
-static void on_gossip(struct sync_round *r, int rc, const struct sync_http_resp *resp,
+static void on_gossip(struct sync_round *r, int rc, const struct dm_http_resp *resp,
 		      const char *err)
 {
 	struct syncsvc *s = r->s;

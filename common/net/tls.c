@@ -1,61 +1,87 @@
+#include "common/net/tls.h"
+
+#include <arpa/inet.h>
 #include <bearssl.h>
 #include <ctype.h>
-#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-#include "cli/net_http.h"
-#include "cli/util.h"
 #include "common/codec/hex.h"
 #include "common/err.h"
 
-#define CA_BUNDLE_MAX (8 * 1024 * 1024)
+#define CA_BUNDLE_MAX (8u << 20)
 
-/* ---- trust anchors from the PEM bundle (loaded once per process) ---------- */
+/* ---- trust anchors from a PEM bundle (loaded once per process) ------------ */
 
 struct bytes {
 	unsigned char *p;
 	size_t len, cap;
+	bool failed;
 };
 
 static void bytes_append(void *ctx, const void *buf, size_t len)
 {
 	struct bytes *b = ctx;
-	if (b->len + len > b->cap) {
-		b->cap = (b->len + len) * 2 + 64;
-		b->p = cli_xrealloc(b->p, b->cap);
+	if (b->failed)
+		return;
+	if (len > b->cap - b->len) {
+		size_t ncap = (b->len + len) * 2 + 64;
+		unsigned char *q = realloc(b->p, ncap);
+		if (q == NULL) {
+			b->failed = true;
+			return;
+		}
+		b->p = q;
+		b->cap = ncap;
 	}
 	memcpy(b->p + b->len, buf, len);
 	b->len += len;
 }
 
+/* Written under anchors_lock until anchors_loaded, read-only afterwards. */
+static pthread_mutex_t anchors_lock = PTHREAD_MUTEX_INITIALIZER;
 static br_x509_trust_anchor *anchors;
 static size_t anchor_count;
 static bool anchors_loaded;
 
 static unsigned char *dup_bytes(const unsigned char *p, size_t n)
 {
-	unsigned char *q = cli_xmalloc(n);
-	memcpy(q, p, n);
+	unsigned char *q = malloc(n ? n : 1);
+	if (q != NULL)
+		memcpy(q, p, n);
 	return q;
+}
+
+static void free_key(br_x509_trust_anchor *ta)
+{
+	if (ta->pkey.key_type == BR_KEYTYPE_RSA) {
+		free(ta->pkey.key.rsa.n);
+		free(ta->pkey.key.rsa.e);
+	} else if (ta->pkey.key_type == BR_KEYTYPE_EC) {
+		free(ta->pkey.key.ec.q);
+	}
 }
 
 static void add_anchor(const unsigned char *der, size_t len)
 {
 	br_x509_decoder_context dc;
 	struct bytes dn = {0};
-	br_x509_pkey *pk;
-	br_x509_trust_anchor ta;
+	const br_x509_pkey *pk;
+	br_x509_trust_anchor ta, *more;
+	bool ok = false;
 
 	br_x509_decoder_init(&dc, bytes_append, &dn);
 	br_x509_decoder_push(&dc, der, len);
 	pk = br_x509_decoder_get_pkey(&dc);
-	if (pk == NULL || dn.len == 0) {
+	memset(&ta, 0, sizeof(ta));
+	if (pk == NULL || dn.len == 0 || dn.failed) {
 		free(dn.p);
 		return;
 	}
-	memset(&ta, 0, sizeof(ta));
 	ta.dn.data = dn.p;
 	ta.dn.len = dn.len;
 	ta.flags = br_x509_decoder_isCA(&dc) ? BR_X509_TA_CA : 0;
@@ -65,16 +91,43 @@ static void add_anchor(const unsigned char *der, size_t len)
 		ta.pkey.key.rsa.nlen = pk->key.rsa.nlen;
 		ta.pkey.key.rsa.e = dup_bytes(pk->key.rsa.e, pk->key.rsa.elen);
 		ta.pkey.key.rsa.elen = pk->key.rsa.elen;
+		ok = ta.pkey.key.rsa.n != NULL && ta.pkey.key.rsa.e != NULL;
 	} else if (pk->key_type == BR_KEYTYPE_EC) {
 		ta.pkey.key.ec.curve = pk->key.ec.curve;
 		ta.pkey.key.ec.q = dup_bytes(pk->key.ec.q, pk->key.ec.qlen);
 		ta.pkey.key.ec.qlen = pk->key.ec.qlen;
-	} else {
-		free(dn.p);
+		ok = ta.pkey.key.ec.q != NULL;
+	}
+	if (ok && (more = realloc(anchors, (anchor_count + 1) * sizeof(*anchors))) != NULL) {
+		anchors = more;
+		anchors[anchor_count++] = ta;
 		return;
 	}
-	anchors = cli_xrealloc(anchors, (anchor_count + 1) * sizeof(*anchors));
-	anchors[anchor_count++] = ta;
+	free_key(&ta);
+	free(dn.p);
+}
+
+/* A regular file of at most CA_BUNDLE_MAX bytes, or NULL. */
+static char *read_bundle(const char *path, size_t *ret_len)
+{
+	FILE *f = fopen(path, "re");
+	struct stat st;
+	char *buf = NULL;
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||
+	    (unsigned long long)st.st_size > CA_BUNDLE_MAX ||
+	    (buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		fclose(f);
+		return NULL;
+	}
+	n = fread(buf, 1, (size_t)st.st_size, f);
+	fclose(f);
+	buf[n] = '\0';
+	*ret_len = n;
+	return buf;
 }
 
 static void load_anchors(const char *path)
@@ -82,17 +135,15 @@ static void load_anchors(const char *path)
 	br_pem_decoder_context pc;
 	struct bytes der = {0};
 	bool in_cert = false;
-	char *text;
 	size_t len;
+	char *text = read_bundle(path, &len);
 
-	anchors_loaded = true;
-	if (cli_read_file(path, CA_BUNDLE_MAX, &text, &len) < 0)
+	if (text == NULL)
 		return;
 	br_pem_decoder_init(&pc);
-	const unsigned char *p = (const unsigned char *)text;
 	/* The decoder needs a final newline to close the last object. */
 	for (int pass = 0; pass < 2; pass++) {
-		const unsigned char *q = pass ? (const unsigned char *)"\n" : p;
+		const unsigned char *q = pass ? (const unsigned char *)"\n" : (unsigned char *)text;
 		size_t left = pass ? 1 : len;
 		while (left > 0) {
 			size_t n = br_pem_decoder_push(&pc, q, left);
@@ -104,11 +155,12 @@ static void load_anchors(const char *path)
 				in_cert = !strcmp(name, "CERTIFICATE") ||
 					  !strcmp(name, "X509 CERTIFICATE");
 				der.len = 0;
+				der.failed = false;
 				br_pem_decoder_setdest(&pc, in_cert ? bytes_append : NULL, &der);
 				break;
 			}
 			case BR_PEM_END_OBJ:
-				if (in_cert && der.len > 0)
+				if (in_cert && der.len > 0 && !der.failed)
 					add_anchor(der.p, der.len);
 				in_cert = false;
 				break;
@@ -123,6 +175,19 @@ static void load_anchors(const char *path)
 	}
 	free(der.p);
 	free(text);
+}
+
+size_t dm_http_tls_init(const char *ca_file)
+{
+	size_t n;
+	pthread_mutex_lock(&anchors_lock);
+	if (!anchors_loaded) {
+		load_anchors(ca_file != NULL && ca_file[0] != '\0' ? ca_file : DM_HTTP_CA_BUNDLE);
+		anchors_loaded = true;
+	}
+	n = anchor_count;
+	pthread_mutex_unlock(&anchors_lock);
+	return n;
 }
 
 /* ---- pinned certificate: an X.509 "engine" that only checks the leaf hash -- */
@@ -203,15 +268,15 @@ static const br_x509_class pin_vtable = {
 
 /* ---- the connection ------------------------------------------------------- */
 
-struct cli_tls {
+struct dm_tls {
 	br_ssl_client_context cc;
 	br_x509_minimal_context xc;
 	struct pin_engine pin;
 	br_sslio_context io;
 	unsigned char buf[BR_SSL_BUFSIZE_BIDI];
-	char err[96];
 };
 
+/* 64 hex digits, optionally split by ':' or ' ' (as openssl prints them). */
 static bool parse_pin(const char *pin, uint8_t out[32])
 {
 	char hex[65];
@@ -233,34 +298,42 @@ static bool is_ip_literal(const char *host)
 	return inet_pton(AF_INET, host, b) == 1 || inet_pton(AF_INET6, host, b) == 1;
 }
 
-int cli_tls_new(const char *host, const char *pin_sha256, const char *ca_file, cli_tls_rd_fn rd,
-		cli_tls_wr_fn wr, void *io_ctx, struct cli_tls **ret, char *err)
+int dm_tls_new(const char *host, const char *pin_sha256, const char *ca_file, dm_tls_rd_fn rd,
+	       dm_tls_wr_fn wr, void *io_ctx, struct dm_tls **ret, char err[DM_HTTP_ERR_MAX])
 {
-	struct cli_tls *t;
+	struct dm_tls *t;
 	bool ip = is_ip_literal(host);
+	bool pinned = pin_sha256 != NULL && pin_sha256[0] != '\0';
+	size_t n = 0;
 
-	if (cli_empty(pin_sha256) && ip) {
-		snprintf(err, CLI_ERR_MAX,
-			 "https://%s: certificates cannot be checked for an IP address; set "
-			 "tls_pin_sha256 in the config or use the node's hostname",
+	/* BearSSL checks no name for an IP literal: a CA-signed certificate
+	 * for any host would pass, so only a pin can vouch for one. */
+	if (!pinned && ip) {
+		snprintf(err, DM_HTTP_ERR_MAX,
+			 "https://%.200s: certificates cannot be checked for an IP address; set "
+			 "tls_pin_sha256 (the certificate's SHA-256) or use the node's hostname",
 			 host);
 		return DM_EINVAL;
 	}
-	if (cli_empty(pin_sha256) && !anchors_loaded)
-		load_anchors(ca_file ? ca_file : CLI_CA_BUNDLE);
-	if (cli_empty(pin_sha256) && anchor_count == 0) {
-		snprintf(err, CLI_ERR_MAX, "no trusted CA certificates could be loaded from %s",
-			 ca_file ? ca_file : CLI_CA_BUNDLE);
+	if (!pinned && (n = dm_http_tls_init(ca_file)) == 0) {
+		snprintf(err, DM_HTTP_ERR_MAX,
+			 "no trusted CA certificates could be loaded from %.200s",
+			 ca_file != NULL && ca_file[0] != '\0' ? ca_file : DM_HTTP_CA_BUNDLE);
 		return DM_EUNAVAIL;
 	}
-	t = cli_xcalloc(1, sizeof(*t));
-	if (!cli_empty(pin_sha256) && !parse_pin(pin_sha256, t->pin.want)) {
+	t = calloc(1, sizeof(*t));
+	if (t == NULL) {
+		snprintf(err, DM_HTTP_ERR_MAX, "out of memory");
+		return DM_ENOMEM;
+	}
+	if (pinned && !parse_pin(pin_sha256, t->pin.want)) {
 		free(t);
-		snprintf(err, CLI_ERR_MAX, "tls_pin_sha256 must be 64 hex digits");
+		snprintf(err, DM_HTTP_ERR_MAX, "tls_pin_sha256 must be 64 hex digits");
 		return DM_EINVAL;
 	}
-	br_ssl_client_init_full(&t->cc, &t->xc, anchors, anchor_count);
-	if (!cli_empty(pin_sha256)) {
+	/* `anchors` is read-only once loaded; a pinned client never reads it. */
+	br_ssl_client_init_full(&t->cc, &t->xc, pinned ? NULL : anchors, pinned ? 0 : n);
+	if (pinned) {
 		t->pin.vtable = &pin_vtable;
 		br_ssl_engine_set_x509(&t->cc.eng, &t->pin.vtable);
 	}
@@ -268,7 +341,7 @@ int cli_tls_new(const char *host, const char *pin_sha256, const char *ca_file, c
 	/* No SNI for IP literals (RFC 6066 forbids it). */
 	if (!br_ssl_client_reset(&t->cc, ip ? NULL : host, 0)) {
 		free(t);
-		snprintf(err, CLI_ERR_MAX, "TLS setup failed");
+		snprintf(err, DM_HTTP_ERR_MAX, "https://%.200s: TLS setup failed", host);
 		return DM_EUNAVAIL;
 	}
 	br_sslio_init(&t->io, &t->cc.eng, rd, io_ctx, wr, io_ctx);
@@ -276,14 +349,14 @@ int cli_tls_new(const char *host, const char *pin_sha256, const char *ca_file, c
 	return 0;
 }
 
-int cli_tls_write_all(struct cli_tls *t, const void *p, size_t len)
+int dm_tls_write_all(struct dm_tls *t, const void *p, size_t len)
 {
 	if (br_sslio_write_all(&t->io, p, len) < 0 || br_sslio_flush(&t->io) < 0)
 		return -1;
 	return 0;
 }
 
-long cli_tls_read(struct cli_tls *t, void *p, size_t len)
+long dm_tls_read(struct dm_tls *t, void *p, size_t len)
 {
 	int n = br_sslio_read(&t->io, p, len);
 	if (n > 0)
@@ -296,7 +369,7 @@ long cli_tls_read(struct cli_tls *t, void *p, size_t len)
 	return -1;
 }
 
-const char *cli_tls_error(const struct cli_tls *t)
+const char *dm_tls_error(const struct dm_tls *t)
 {
 	int e = br_ssl_engine_last_error(&t->cc.eng);
 	switch (e) {
@@ -320,7 +393,7 @@ const char *cli_tls_error(const struct cli_tls *t)
 	}
 }
 
-void cli_tls_free(struct cli_tls *t)
+void dm_tls_free(struct dm_tls *t)
 {
 	free(t);
 }
