@@ -513,6 +513,7 @@ static int rotate(struct cli_ctx *ctx, int argc, char **argv)
 	char id_name[NAME_MAX_LEN], old_hex[65], new_hex[65];
 	uint8_t salt[256];
 	long salt_len = 0;
+	size_t pass_cap = 0; /* bytes to wipe: the file's whole text, not just the stripped part */
 
 	if (rc != 0)
 		return rc == CLI_ARGS_HELP ? 0 : rc;
@@ -544,24 +545,32 @@ static int rotate(struct cli_ctx *ctx, int argc, char **argv)
 			return cli_fail(CLI_EXIT_USER, "cannot read %s", file);
 		}
 		pass = cli_strip(text);
+		pass_cap = len;
 	} else if (cli_passphrase(&tmp, "DMP_NEW_PASSPHRASE", &pass, why) < 0) {
 		cli_config_free(&tmp);
 		return cli_fail(CLI_EXIT_USER, "no new passphrase: use --new-passphrase-file or "
 					       "DMP_NEW_PASSPHRASE");
 	}
 	cli_config_free(&tmp);
+	if (pass_cap == 0)
+		pass_cap = strlen(pass);
+	if (*pass == '\0') {
+		sodium_memzero(pass, pass_cap);
+		free(pass);
+		return cli_fail(CLI_EXIT_USER, "the new passphrase is empty");
+	}
 	if (!cli_empty(ctx->cfg.kdf_salt))
 		salt_len =
 		    dm_hex_decode(ctx->cfg.kdf_salt, strlen(ctx->cfg.kdf_salt), salt, sizeof(salt));
 	rc = dm_identity_derive(pass, strlen(pass), salt_len > 0 ? salt : NULL,
 				salt_len > 0 ? (size_t)salt_len : 0, &newid);
 	if (rc < 0) {
-		sodium_memzero(pass, strlen(pass));
+		sodium_memzero(pass, pass_cap);
 		free(pass);
 		return cli_fail(CLI_EXIT_USER, "key derivation failed");
 	}
 	if (!memcmp(newid.ed_pk, ctx->id.ed_pk, 32)) {
-		sodium_memzero(pass, strlen(pass));
+		sodium_memzero(pass, pass_cap);
 		free(pass);
 		dm_identity_wipe(&newid);
 		return cli_fail(CLI_EXIT_USER, "the new passphrase derives the same key");
@@ -582,7 +591,7 @@ static int rotate(struct cli_ctx *ctx, int argc, char **argv)
 	printf("old signing key: %s\nnew signing key: %s\n", old_hex, new_hex);
 	if (rc < 0 ||
 	    (!cli_opt_set(o, no, "--yes") && !cli_confirm("Publish RotationRecord? [y/N] "))) {
-		sodium_memzero(pass, strlen(pass));
+		sodium_memzero(pass, pass_cap);
 		free(pass);
 		dm_identity_wipe(&newid);
 		return cli_fail(CLI_EXIT_USER,
@@ -639,7 +648,10 @@ static int rotate(struct cli_ctx *ctx, int argc, char **argv)
 		cli_net_close(net);
 		printf("published rotation to %s and the new identity to %s\n", rot_name, id_name);
 		if (cli_opt_set(o, no, "--yes") && file != NULL) {
-			cli_config_set(&ctx->cfg.passphrase_file, file);
+			/* Absolute, so the next command finds it from any directory. */
+			char *abs = realpath(file, NULL);
+			cli_config_set(&ctx->cfg.passphrase_file, abs ? abs : file);
+			free(abs);
 			cli_config_set(&ctx->cfg.verify_pubkey, new_hex);
 			rc = cli_ctx_save(ctx);
 			const char *env = getenv("DMP_PASSPHRASE");
@@ -657,7 +669,7 @@ static int rotate(struct cli_ctx *ctx, int argc, char **argv)
 		       file ? "" : " (update passphrase_file / DMP_PASSPHRASE)");
 	}
 done:
-	sodium_memzero(pass, strlen(pass));
+	sodium_memzero(pass, pass_cap);
 	free(pass);
 	dm_identity_wipe(&newid);
 	return rc;

@@ -144,6 +144,21 @@ void dm_scope_classify(const char *name, size_t len, struct dm_scope *ret)
 		join(&l, 2, ret->domain);
 		return;
 	}
+	/*
+	 * 3b (ours, not the reference's): rotate.id-<h16>.<domain>, the rotation
+	 * record of a hashed identity, belongs to whoever owns id-<h16>.<domain>
+	 * (rule 2). The reference leaves it operator-only, so a self-service user
+	 * could never publish `dnsmesh identity rotate`; the record is signed by
+	 * both the old and the new key anyway.
+	 */
+	if (label_is(&l, 0, "rotate") && l.n >= 4 && l.len[1] == 19 &&
+	    memcmp(l.p[1], "id-", 3) == 0 && is_hex(l.p[1] + 3, 16, 16) && is_fqdn2(&l, 2)) {
+		ret->cls = DM_SCOPE_OWNER;
+		ret->rule = DM_SCOPE_RULE_ID16;
+		copy(ret->hex, l.p[1] + 3, 16);
+		join(&l, 2, ret->domain);
+		return;
+	}
 	if (label_is(&l, 0, "rotate") && l.n >= 5 && label_is(&l, 1, "dmp") && is_fqdn2(&l, 3)) {
 		/* 4: rotate.dmp.id-<h12>.<fqdn2> is operator-only */
 		if (l.len[2] == 15 && memcmp(l.p[2], "id-", 3) == 0 && is_hex(l.p[2] + 3, 12, 12))

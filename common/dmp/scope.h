@@ -25,7 +25,7 @@ enum dm_scope_class {
 enum dm_scope_rule {
 	DM_SCOPE_RULE_NONE = 0,
 	DM_SCOPE_RULE_USER = 1,	     /* dmp.<user>.<domain>, rotate.dmp.<user>.<domain> */
-	DM_SCOPE_RULE_ID16 = 2,	     /* id-<h16>.<domain> */
+	DM_SCOPE_RULE_ID16 = 2,	     /* id-<h16>.<domain>, rotate.id-<h16>.<domain> */
 	DM_SCOPE_RULE_PREKEYS12 = 3, /* prekeys.id-<h12>.<domain> */
 	DM_SCOPE_RULE_PK12 = 4,	     /* pk-<n>.<h12>.<domain>: the token's subject_hash12 */
 };

@@ -67,6 +67,15 @@ static void test_scope(void)
 	CHECK(!owns(name, "alice@other.com", NULL));
 	CHECK(!owns(name, "bob@example.com", NULL));
 
+	/* rule 3b (ours): rotate.id-<h16>.<domain> belongs to the owner of id-<h16> */
+	snprintf(name, sizeof(name), "rotate.id-%s.example.com", h16);
+	CHECK_EQ(cls(name), DM_SCOPE_OWNER);
+	CHECK(owns(name, "alice@example.com", NULL));
+	CHECK(!owns(name, "alice@other.com", NULL));
+	CHECK(!owns(name, "bob@example.com", NULL));
+	snprintf(name, sizeof(name), "rotate.id-%s.com", h16);
+	CHECK_EQ(cls(name), DM_SCOPE_OPERATOR); /* domain needs two labels */
+
 	/* rule 3: prekeys.id-<h12>.<domain> */
 	snprintf(name, sizeof(name), "prekeys.id-%s.example.com", h12);
 	CHECK(owns(name, "alice@example.com", NULL));
