@@ -632,8 +632,7 @@ static void info(struct api_call *c)
 				 hb && zone ? 1 : 0));
 }
 
-/* HTML-escapes `s` into `b`. */
-static void html_escape(struct http_buf *b, const char *s)
+void api_html_escape(struct http_buf *b, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
@@ -648,6 +647,9 @@ static void html_escape(struct http_buf *b, const char *s)
 			break;
 		case '"':
 			http_buf_append(b, "&quot;", 6);
+			break;
+		case '\'':
+			http_buf_append(b, "&#x27;", 6);
 			break;
 		default:
 			if ((unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f)
@@ -669,7 +671,7 @@ static void on_landing(struct api_call *c, const struct api_result *res)
 			 c->req->host[0] ? c->req->host : "this node");
 	http_buf_printf(&b, "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>dnsmesh "
 			    "node</title></head><body>\n<h1>dnsmesh node</h1>\n<p>");
-	html_escape(&b, who);
+	api_html_escape(&b, who);
 	http_buf_printf(&b, "</p>\n<p>Records: ");
 	if (res->status == 0)
 		http_buf_printf(&b, "%" PRIu64, res->records);

@@ -146,33 +146,6 @@ void api_nodes_seen(struct api_call *c)
 
 /* ---- GET /nodes ---- */
 
-/* HTML-escapes `s` (quotes too: it also goes into attributes); drops controls. */
-static void esc(struct http_buf *b, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<':
-			http_buf_append(b, "&lt;", 4);
-			break;
-		case '>':
-			http_buf_append(b, "&gt;", 4);
-			break;
-		case '&':
-			http_buf_append(b, "&amp;", 5);
-			break;
-		case '"':
-			http_buf_append(b, "&quot;", 6);
-			break;
-		case '\'':
-			http_buf_append(b, "&#x27;", 6);
-			break;
-		default:
-			if ((unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f)
-				http_buf_append(b, s, 1);
-		}
-	}
-}
-
 struct page_row {
 	char endpoint[DM_HEARTBEAT_ENDPOINT_MAX + 1];
 	char spk[SPK_HEX];
@@ -266,7 +239,7 @@ static void on_page(struct api_call *c, const struct api_result *res)
 	http_buf_printf(&b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 			    "<title>DMP node directory</title></head><body>\n"
 			    "<h1>DMP node directory</h1>\n<p>This node: <code>");
-	esc(&b, cfg->heartbeat_endpoint);
+	api_html_escape(&b, cfg->heartbeat_endpoint);
 	http_buf_printf(&b,
 			"</code> &middot; %zu nodes</p>\n<table>\n<thead><tr><th>Endpoint"
 			"</th><th>Operator pubkey</th><th>Version</th><th>Last heard</th>"
@@ -276,15 +249,15 @@ static void on_page(struct api_call *c, const struct api_result *res)
 		char age[32];
 		age_text(age, sizeof(age), now - rows[i].ts);
 		http_buf_printf(&b, "<tr><td><a href=\"");
-		esc(&b, rows[i].endpoint);
+		api_html_escape(&b, rows[i].endpoint);
 		http_buf_printf(&b, "\">");
-		esc(&b, rows[i].endpoint);
+		api_html_escape(&b, rows[i].endpoint);
 		http_buf_printf(&b, "</a></td><td><code title=\"");
-		esc(&b, rows[i].spk);
+		api_html_escape(&b, rows[i].spk);
 		http_buf_printf(&b, "\">%.8s...%s</code></td><td>", rows[i].spk,
 				strlen(rows[i].spk) > 4 ? rows[i].spk + strlen(rows[i].spk) - 4
 							: "");
-		esc(&b, rows[i].version[0] ? rows[i].version : "-");
+		api_html_escape(&b, rows[i].version[0] ? rows[i].version : "-");
 		http_buf_printf(&b, "</td><td class=\"%s\">%s</td><td>1</td></tr>\n",
 				now - rows[i].ts < PAGE_FRESH_SECS ? "fresh" : "stale", age);
 	}

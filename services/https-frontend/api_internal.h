@@ -37,4 +37,8 @@ void api_sync(struct api_call *c, const char *path, size_t plen);
 int api_sync_init(struct api *a);
 void api_sync_done(struct api *a);
 
+/* HTML-escapes `s` into `b` (quotes too: it also goes into attributes);
+ * drops control and non-ASCII bytes. */
+void api_html_escape(struct http_buf *b, const char *s);
+
 #endif
